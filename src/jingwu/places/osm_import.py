@@ -17,6 +17,7 @@ from typing import Any, BinaryIO, NoReturn
 from xml.parsers import expat
 
 from jingwu.core.errors import InvalidInput
+from jingwu.core.geo import check_point
 from jingwu.places.roadgraph import RoadEdgeRecord, RoadNetwork, RoadNodeRecord
 
 DRIVABLE_HIGHWAYS = frozenset(
@@ -101,9 +102,9 @@ def read_osm_xml(stream: BinaryIO) -> RoadNetwork:
         while chunk := stream.read(_READ_CHUNK):
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
-    except expat.ExpatError as broken:
+    except (expat.ExpatError, KeyError, ValueError) as broken:
         raise InvalidInput(
-            f"OSM XML 格式错误 / malformed OSM XML: {broken}", code="bad_osm_xml"
+            f"OSM XML 格式错误 / malformed OSM XML: {broken!r}", code="bad_osm_xml"
         ) from broken
     return reader.network()
 
@@ -136,9 +137,8 @@ class _OsmXmlReader:
 
     def _start(self, tag: str, attributes: dict[str, str]) -> None:
         if tag == "node":
-            self.coordinates[int(attributes["id"])] = (
-                float(attributes["lat"]),
-                float(attributes["lon"]),
+            self.coordinates[int(attributes["id"])] = check_point(
+                float(attributes["lat"]), float(attributes["lon"])
             )
         elif tag == "way":
             self._way = ([], {})

@@ -218,6 +218,10 @@ class RoadGraph:
             self.version += 1
             self._memo.clear()
 
+    def edge_id_at(self, lat: float, lon: float) -> int:
+        """The id of the road edge nearest to a point: what a dispatcher clicks to close."""
+        return int(self.edge_ids[self.snap(lat, lon).edge])
+
     def snap(self, lat: float, lon: float) -> SnappedPoint:
         return self.snap_many(np.asarray([lat]), np.asarray([lon]))[0]
 
