@@ -19,7 +19,8 @@ NOON_LOCAL = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)
 @pytest.fixture
 def database(tmp_path: Path) -> Database:
     database = Database(f"sqlite:///{tmp_path / 'roads.db'}")
-    Base.metadata.create_all(database.engine, tables=[RoadNode.__table__, RoadEdge.__table__])
+    tables = [Base.metadata.tables[name] for name in ("road_nodes", "road_edges")]
+    Base.metadata.create_all(database.engine, tables=tables)
     return database
 
 
