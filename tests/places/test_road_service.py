@@ -8,7 +8,7 @@ import pytest
 from jingwu.core.db import Base, Database
 from jingwu.core.errors import InvalidInput, NotFound
 from jingwu.places.citygen import generate_grid_city
-from jingwu.places.road_models import RoadEdge, RoadNode
+from jingwu.places.road_models import RoadNode
 from jingwu.places.road_service import load_graph, set_closure, store_network
 from jingwu.places.roadgraph import RoadEdgeRecord, build_graph
 from jingwu.places.routing import UnitPosition, rank_units
