@@ -1,0 +1,1 @@
+"""analytics — reviews (daily/weekly/monthly), KPIs, hotspots, beat design."""

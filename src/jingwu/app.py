@@ -1,0 +1,83 @@
+"""The composition root: settings, database, event bus, routers, pages."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from jingwu.command import queries as command_queries
+from jingwu.command.router import router as command_router
+from jingwu.core.config import Settings, get_settings
+from jingwu.core.db import Database
+from jingwu.core.events import EventBus
+from jingwu.core.http import install_error_handlers
+from jingwu.core.middleware import BodyLimit, SecurityHeaders
+from jingwu.identity.router import router as identity_router
+from jingwu.places.router import router as places_router
+from jingwu.units.router import router as units_router
+from jingwu.web.pages import router as pages_router
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+ALERT_SCAN_SECONDS = 5.0
+
+
+def _scan_overdue(database: Database, ack_limit_s: int) -> int:
+    with database.session() as session:
+        return command_queries.do_raise_overdue_alerts(session, ack_limit_s=ack_limit_s)
+
+
+async def _watch_overdue(app: FastAPI) -> None:
+    settings: Settings = app.state.settings
+    while True:
+        await asyncio.sleep(ALERT_SCAN_SECONDS)
+        try:
+            await run_in_threadpool(_scan_overdue, app.state.db, settings.ack_limit_seconds)
+        except Exception:
+            log.exception("overdue scan failed")
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    app.state.bus.start()
+    watcher = asyncio.create_task(_watch_overdue(app))
+    try:
+        yield
+    finally:
+        app.state.bus.stop()
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    database = database or Database(settings.database_url)
+    app = FastAPI(
+        title="jingwu 警务 — 两队一室",
+        version="0.1.0",
+        description=(
+            "The station's API: identity, jurisdiction, units, incidents and the closed loop. "
+            "Errors are `{error: {code, message, details}}`; writes commit before the response."
+        ),
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    bus = EventBus(database)
+    bus.watch()
+    app.state.bus = bus
+    install_error_handlers(app)
+    for router in (identity_router, places_router, units_router, command_router, pages_router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit)
+    return app

@@ -1,0 +1,1 @@
+"""cases — the case handling team (案件办理队)."""

@@ -1,0 +1,124 @@
+"""The `jingwu` command: demo, serve, db upgrade, user add."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from jingwu.core.config import Settings
+from jingwu.core.db import Database
+from jingwu.identity import service as identity_service
+from jingwu.identity.roles import Role
+from jingwu.migrations import upgrade
+
+app = typer.Typer(help="jingwu 警务 — 两队一室 station software", no_args_is_help=True)
+db_app = typer.Typer(help="database: migrations", no_args_is_help=True)
+user_app = typer.Typer(help="accounts", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValueError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration (SQLite file or PostgreSQL, from JINGWU_DATABASE_URL)."""
+    settings = _settings()
+    upgrade(settings.database_url)
+    typer.echo(f"✓ database at the newest schema: {settings.database_url.split('@')[-1]}")
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    display_name: Annotated[str, typer.Option("--name", help="显示名")],
+    role: Annotated[Role, typer.Option(help="role")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Create an account."""
+    settings = _settings()
+    database = Database(settings.database_url)
+    try:
+        with database.session() as session:
+            officer = identity_service.create_officer(
+                session, username=username, display_name=display_name, role=role, password=password
+            )
+            typer.echo(f"✓ {officer.username} ({role.value}) id={officer.id}")
+    except Exception as exc:
+        typer.secho(f"✗ {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        database.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="bind address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+) -> None:
+    """Serve the station (migrate first with `jingwu db upgrade`)."""
+    settings = _settings()
+    upgrade(settings.database_url)
+    uvicorn.run(
+        "jingwu.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8000,
+    seed: Annotated[int, typer.Option(help="random seed of the scenario")] = 7,
+    fresh: Annotated[bool, typer.Option(help="rebuild the demo database")] = False,
+    live: Annotated[bool, typer.Option(help="run the simulated station")] = True,
+    speed: Annotated[float, typer.Option(help="simulation speed, 1–60×")] = 1.0,
+    database: Annotated[Path, typer.Option(help="the demo's SQLite file")] = Path("var/demo.db"),
+) -> None:
+    """Start the Leifeng demo station on 127.0.0.1 (SQLite, seeded, living)."""
+    from jingwu.sim.leifeng import DEMO_PASSWORD, build_scenario, demo_accounts
+
+    database.parent.mkdir(parents=True, exist_ok=True)
+    if fresh and database.exists():
+        database.unlink()
+    url = f"sqlite:///{database.resolve()}"
+    os.environ.setdefault("JINGWU_DEMO", "1")
+    os.environ["JINGWU_DATABASE_URL"] = url
+    settings = _settings()
+    upgrade(url)
+    store = Database(url)
+    with store.session() as session:
+        built = build_scenario(session, seed=seed)
+    store.dispose()
+    typer.secho(
+        f"\n雷锋派出所 demo station — http://127.0.0.1:{port}", fg=typer.colors.GREEN, bold=True
+    )
+    typer.echo(
+        "  " + ("scenario built" if built else "scenario already present") + f" in {database}"
+    )
+    typer.echo(f"  demo accounts (password: {DEMO_PASSWORD}):")
+    for username, display_name, role in demo_accounts():
+        typer.echo(f"    {username:<12} {display_name:<10} {role}")
+    if live:
+        os.environ["JINGWU_SIMULATE"] = f"{speed}:{seed}:{port}"
+    uvicorn.run(
+        "jingwu.app:create_app", factory=True, host=settings.host, port=port, log_level="warning"
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""command — incidents, triage, dispatch and the closed loop of the command room."""

@@ -1,0 +1,1 @@
+"""fire — the fire-rescue squad (雷锋班)."""

@@ -1,0 +1,1 @@
+"""identity — officers, teams, roles and permissions, login, tokens, the audit log."""

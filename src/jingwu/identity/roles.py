@@ -1,0 +1,111 @@
+"""Roles, teams and what each role may do. One table, read by every router."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TeamKind(StrEnum):
+    COMMAND_ROOM = "command_room"
+    CASE_TEAM = "case_team"
+    COMMUNITY_TEAM = "community_team"
+    FIRE_SQUAD = "fire_squad"
+    PARTNER = "partner"
+    STATION = "station"
+
+
+class Role(StrEnum):
+    DISPATCHER = "dispatcher"
+    VIDEO_PATROL = "video_patrol"
+    ANALYST = "analyst"
+    CHIEF = "chief"
+    CASE_OFFICER = "case_officer"
+    COMMUNITY_OFFICER = "community_officer"
+    PATROL_CREW = "patrol_crew"
+    PARTNER = "partner"
+    FIRE_CREW = "fire_crew"
+    ADMIN = "admin"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.DISPATCHER: "指挥调度岗",
+    Role.VIDEO_PATROL: "视频巡查岗",
+    Role.ANALYST: "情报研判岗",
+    Role.CHIEF: "所长/教导员",
+    Role.CASE_OFFICER: "案件办理队民警",
+    Role.COMMUNITY_OFFICER: "社区民警",
+    Role.PATROL_CREW: "巡逻车组",
+    Role.PARTNER: "联动单位",
+    Role.FIRE_CREW: "消防救援站",
+    Role.ADMIN: "系统管理员",
+}
+
+TEAM_LABELS: dict[TeamKind, str] = {
+    TeamKind.COMMAND_ROOM: "综合指挥室",
+    TeamKind.CASE_TEAM: "案件办理队",
+    TeamKind.COMMUNITY_TEAM: "社区警务队",
+    TeamKind.FIRE_SQUAD: "消防救援站 雷锋班",
+    TeamKind.PARTNER: "联动单位",
+    TeamKind.STATION: "所领导",
+}
+
+
+class Permission(StrEnum):
+    INCIDENT_VIEW = "incident.view"
+    INCIDENT_INTAKE = "incident.intake"
+    INCIDENT_DISPATCH = "incident.dispatch"
+    INCIDENT_RESPOND = "incident.respond"
+    INCIDENT_CLOSE = "incident.close"
+    INCIDENT_EVALUATE = "incident.evaluate"
+    UNIT_VIEW = "unit.view"
+    UNIT_MANAGE = "unit.manage"
+    UNIT_REPORT_POSITION = "unit.report_position"
+    PLACE_VIEW = "place.view"
+    PLACE_MANAGE = "place.manage"
+    PERSON_UNMASK = "person.unmask"
+    AUDIT_VIEW = "audit.view"
+    USER_MANAGE = "user.manage"
+
+
+_ROOM = {
+    Permission.INCIDENT_VIEW,
+    Permission.INCIDENT_INTAKE,
+    Permission.INCIDENT_DISPATCH,
+    Permission.INCIDENT_CLOSE,
+    Permission.UNIT_VIEW,
+    Permission.PLACE_VIEW,
+}
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.DISPATCHER: frozenset(_ROOM | {Permission.UNIT_MANAGE}),
+    Role.VIDEO_PATROL: frozenset(_ROOM - {Permission.INCIDENT_DISPATCH}),
+    Role.ANALYST: frozenset(
+        {Permission.INCIDENT_VIEW, Permission.UNIT_VIEW, Permission.PLACE_VIEW}
+    ),
+    Role.CHIEF: frozenset(
+        _ROOM | {Permission.INCIDENT_EVALUATE, Permission.PERSON_UNMASK, Permission.AUDIT_VIEW}
+    ),
+    Role.CASE_OFFICER: frozenset(
+        {
+            Permission.INCIDENT_VIEW,
+            Permission.UNIT_VIEW,
+            Permission.PLACE_VIEW,
+            Permission.PERSON_UNMASK,
+        }
+    ),
+    Role.COMMUNITY_OFFICER: frozenset(
+        {Permission.INCIDENT_VIEW, Permission.PLACE_VIEW, Permission.PERSON_UNMASK}
+    ),
+    Role.PATROL_CREW: frozenset(
+        {Permission.INCIDENT_RESPOND, Permission.UNIT_REPORT_POSITION, Permission.PLACE_VIEW}
+    ),
+    Role.PARTNER: frozenset(),
+    Role.FIRE_CREW: frozenset(
+        {Permission.INCIDENT_RESPOND, Permission.UNIT_REPORT_POSITION, Permission.PLACE_VIEW}
+    ),
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+def can(role: Role | str, permission: Permission) -> bool:
+    return permission in PERMISSIONS.get(Role(role), frozenset())

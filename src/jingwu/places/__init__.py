@@ -1,0 +1,1 @@
+"""places — the jurisdiction: communities, beats, standard addresses, key sites, cameras, roads."""

@@ -1,0 +1,1 @@
+"""realtime — the live gateway: WebSocket snapshot + replay, fan-out across workers."""
