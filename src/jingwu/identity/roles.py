@@ -65,6 +65,10 @@ class Permission(StrEnum):
     PERSON_UNMASK = "person.unmask"
     AUDIT_VIEW = "audit.view"
     USER_MANAGE = "user.manage"
+    CASE_VIEW = "case.view"
+    CASE_MANAGE = "case.manage"
+    CASE_ANSWER_VIDEO = "case.answer_video"
+    CASE_ANSWER_COMMUNITY = "case.answer_community"
 
 
 _ROOM = {
@@ -76,14 +80,25 @@ _ROOM = {
     Permission.PLACE_VIEW,
 }
 
+# cases: only the case team, the command room and the chief see case data
+_CASE_TEAM = {Permission.CASE_VIEW, Permission.CASE_MANAGE}
+_CASE_ROOM = {Permission.CASE_VIEW, Permission.CASE_ANSWER_VIDEO}
+
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.DISPATCHER: frozenset(_ROOM | {Permission.UNIT_MANAGE}),
-    Role.VIDEO_PATROL: frozenset(_ROOM - {Permission.INCIDENT_DISPATCH}),
+    Role.DISPATCHER: frozenset(_ROOM | {Permission.UNIT_MANAGE} | _CASE_ROOM),
+    Role.VIDEO_PATROL: frozenset((_ROOM - {Permission.INCIDENT_DISPATCH}) | _CASE_ROOM),
     Role.ANALYST: frozenset(
-        {Permission.INCIDENT_VIEW, Permission.UNIT_VIEW, Permission.PLACE_VIEW}
+        {
+            Permission.INCIDENT_VIEW,
+            Permission.UNIT_VIEW,
+            Permission.PLACE_VIEW,
+            Permission.CASE_VIEW,
+        }
     ),
     Role.CHIEF: frozenset(
-        _ROOM | {Permission.INCIDENT_EVALUATE, Permission.PERSON_UNMASK, Permission.AUDIT_VIEW}
+        _ROOM
+        | _CASE_TEAM
+        | {Permission.INCIDENT_EVALUATE, Permission.PERSON_UNMASK, Permission.AUDIT_VIEW}
     ),
     Role.CASE_OFFICER: frozenset(
         {
@@ -92,9 +107,15 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PLACE_VIEW,
             Permission.PERSON_UNMASK,
         }
+        | _CASE_TEAM
     ),
     Role.COMMUNITY_OFFICER: frozenset(
-        {Permission.INCIDENT_VIEW, Permission.PLACE_VIEW, Permission.PERSON_UNMASK}
+        {
+            Permission.INCIDENT_VIEW,
+            Permission.PLACE_VIEW,
+            Permission.PERSON_UNMASK,
+            Permission.CASE_ANSWER_COMMUNITY,
+        }
     ),
     Role.PATROL_CREW: frozenset(
         {Permission.INCIDENT_RESPOND, Permission.UNIT_REPORT_POSITION, Permission.PLACE_VIEW}
