@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from jingwu.command import queries as command_queries
+from jingwu.command.coverage import router as coverage_router
 from jingwu.command.router import router as command_router
 from jingwu.core.config import Settings, get_settings
 from jingwu.core.db import Database
@@ -20,6 +21,7 @@ from jingwu.core.events import EventBus
 from jingwu.core.http import install_error_handlers
 from jingwu.core.middleware import BodyLimit, SecurityHeaders
 from jingwu.identity.router import router as identity_router
+from jingwu.places.road_router import router as roads_router
 from jingwu.places.router import router as places_router
 from jingwu.units.router import router as units_router
 from jingwu.web.pages import router as pages_router
@@ -75,7 +77,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     bus.watch()
     app.state.bus = bus
     install_error_handlers(app)
-    for router in (identity_router, places_router, units_router, command_router, pages_router):
+    for router in (
+        identity_router,
+        places_router,
+        roads_router,
+        units_router,
+        command_router,
+        coverage_router,
+        pages_router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)

@@ -61,6 +61,31 @@ def user_add(
         database.dispose()
 
 
+@app.command("import-osm")
+def import_osm(
+    path: Annotated[Path, typer.Argument(help=".osm.pbf or .osm file of the station's area")],
+) -> None:
+    """Import the road network from an OpenStreetMap file (replaces the stored one)."""
+    from jingwu.places import osm_import, road_service
+
+    if not path.exists():
+        typer.secho(f"✗ no such file: {path}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        network = osm_import.read_osm(path)
+        with database.session() as session:
+            stored = road_service.store_network(session, nodes=network.nodes, edges=network.edges)
+        typer.echo(f"✓ {stored.node_count} nodes, {stored.edge_count} road edges from {path.name}")
+    except Exception as exc:
+        typer.secho(f"✗ {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        database.dispose()
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="bind address")] = "127.0.0.1",
@@ -91,6 +116,7 @@ def demo(
 ) -> None:
     """Start the Leifeng demo station on 127.0.0.1 (SQLite, seeded, living)."""
     from jingwu.sim.leifeng import DEMO_PASSWORD, build_scenario, demo_accounts
+    from jingwu.sim.roads import build_leifeng_roads
 
     database.parent.mkdir(parents=True, exist_ok=True)
     if fresh and database.exists():
@@ -103,6 +129,7 @@ def demo(
     store = Database(url)
     with store.session() as session:
         built = build_scenario(session, seed=seed)
+        build_leifeng_roads(session, seed=seed)
     store.dispose()
     typer.secho(
         f"\n雷锋派出所 demo station — http://127.0.0.1:{port}", fg=typer.colors.GREEN, bold=True

@@ -24,7 +24,7 @@ MIN_PASSWORD = 8
 
 def use_fast_hashing() -> None:
     """Cheap argon2 parameters, for test suites and scenario generation only."""
-    global _hasher  # noqa: PLW0603 - one hasher per process, replaced deliberately
+    global _hasher
     _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
