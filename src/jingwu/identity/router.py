@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request, Response
 
-from jingwu.core.errors import Forbidden
+from jingwu.core.errors import AppError, Forbidden
 from jingwu.core.http import AppSettings, DbSession
 from jingwu.identity import audit, service
 from jingwu.identity.deps import (
@@ -45,13 +45,17 @@ def _me(officer: object, csrf_token: str | None) -> MeOut:
 def login(
     body: LoginIn, response: Response, request: Request, session: DbSession, settings: AppSettings
 ) -> MeOut:
-    officer = service.authenticate(
-        session,
-        username=body.username,
-        password=body.password,
-        max_failures=settings.login_max_failures,
-        lockout_minutes=settings.login_lockout_minutes,
-    )
+    try:
+        officer = service.authenticate(
+            session,
+            username=body.username,
+            password=body.password,
+            max_failures=settings.login_max_failures,
+            lockout_minutes=settings.login_lockout_minutes,
+        )
+    except AppError:
+        session.commit()  # the failure count and its audit row outlive the refusal
+        raise
     opened = service.open_session(session, officer=officer, hours=settings.session_hours)
     response.set_cookie(
         SESSION_COOKIE,
