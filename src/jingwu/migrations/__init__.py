@@ -18,6 +18,7 @@ MODEL_MODULES = (
     "jingwu.units.models",
     "jingwu.command.models",
     "jingwu.cases.models",
+    "jingwu.analytics.models",
 )
 
 
