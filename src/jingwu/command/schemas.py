@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from jingwu.command.states import AssignmentStatus, Route
 
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
+_TAG = re.compile(r"</?[a-zA-Z!?][^>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PHONE = re.compile(r"^[0-9+\-() ]{3,20}$")
 

@@ -55,6 +55,14 @@ STATUS_LABELS = {
     IncidentStatus.EVALUATED: "已评估",
     IncidentStatus.MERGED: "已合并",
 }
+ASSIGNMENT_LABELS = {
+    AssignmentStatus.DISPATCHED.value: "已派",
+    AssignmentStatus.ACKNOWLEDGED.value: "已签收",
+    AssignmentStatus.EN_ROUTE.value: "途中",
+    AssignmentStatus.ON_SCENE.value: "到场",
+    AssignmentStatus.REPORTED.value: "报告完毕",
+    AssignmentStatus.CANCELLED.value: "已撤回",
+}
 ROUTE_LABELS = {
     Route.PATROL: "巡逻处警",
     Route.CASE_TEAM: "案件办理队",

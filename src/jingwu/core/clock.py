@@ -29,3 +29,7 @@ def seconds_between(start: datetime | None, end: datetime | None) -> float | Non
     if start is None or end is None:
         return None
     return (as_utc(end) - as_utc(start)).total_seconds()
+
+
+def format_local_seconds(moment: datetime | None) -> str:
+    return "" if moment is None else to_local(moment).strftime("%Y-%m-%d %H:%M:%S")

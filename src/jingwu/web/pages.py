@@ -13,8 +13,8 @@ from fastapi.templating import Jinja2Templates
 
 from jingwu.command import intake, queries
 from jingwu.command.categories import CATEGORIES, label
-from jingwu.command.states import PRIORITY_LABELS, ROUTE_LABELS, STATUS_LABELS
-from jingwu.core.clock import format_local
+from jingwu.command.states import ASSIGNMENT_LABELS, PRIORITY_LABELS, ROUTE_LABELS, STATUS_LABELS
+from jingwu.core.clock import format_local, format_local_seconds
 from jingwu.core.errors import AppError
 from jingwu.core.http import AppSettings, DbSession
 from jingwu.core.i18n import pick_locale, translate
@@ -66,6 +66,8 @@ def _render(
         "_": lambda text: translate(text, locale),
         "locale": locale,
         "fmt_time": format_local,
+        "fmt_seconds": format_local_seconds,
+        "assignment_labels": ASSIGNMENT_LABELS,
         "category_label": label,
         "status_labels": {k.value: v for k, v in STATUS_LABELS.items()},
         "route_labels": {k.value: v for k, v in ROUTE_LABELS.items()},
