@@ -1,0 +1,210 @@
+"""The live gateway: ``/ws/live`` — a snapshot (or a replay from ``last_event_id``), then events.
+
+Protocol (JSON text frames, server → client):
+
+* ``{"kind": "snapshot", "cursor": N, "units": [...], "incidents": [...], ...}`` on a fresh
+  connection; ``{"kind": "replay", "from": N, "count": k}`` then the missed events when the client
+  sends ``?last_event_id=N`` (a gap larger than :data:`REPLAY_LIMIT` gets a snapshot instead);
+* ``{"kind": "event", "id": …, "type": …, "at": …, "payload": {…}}`` for each event, ids rising;
+* ``{"kind": "pong"}`` answering a client's ``{"kind": "ping"}``.
+
+The client keeps the id of the last event it handled and reconnects with it: it misses nothing,
+because the outbox is the record and replay reads it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
+from starlette.concurrency import run_in_threadpool
+
+from jingwu.core.config import Settings
+from jingwu.core.db import Database
+from jingwu.core.events import Envelope, EventBus, events_since
+from jingwu.identity import service as identity_service
+from jingwu.identity.deps import SESSION_COOKIE
+from jingwu.identity.models import Officer
+from jingwu.realtime.broker import Fanout, make_fanout
+from jingwu.realtime.hub import EventFilter, Listener, LiveHub
+from jingwu.realtime.snapshot import audience, build_snapshot, current_cursor
+
+log = logging.getLogger(__name__)
+REPLAY_LIMIT = 20_000
+REPLAY_PAGE = 1000
+POLICY_VIOLATION = 1008
+TRY_AGAIN_LATER = 1013
+
+router = APIRouter(tags=["realtime 实时"])
+
+
+class LiveGateway:
+    """The hub, its fan-out, and their start/stop; one per app (``app.state.live``)."""
+
+    def __init__(self, database: Database, settings: Settings, bus: EventBus) -> None:
+        self.database = database
+        self.settings = settings
+        self.hub = LiveHub()
+        self.fanout: Fanout = make_fanout(self.hub, settings.event_bus)
+        bus.subscribe(self.fanout.publish)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.hub.bind(asyncio.get_running_loop())
+        self.hub.high_water = await run_in_threadpool(self._cursor)
+        self._task = asyncio.create_task(self.fanout.run(self.catch_up), name="live-fanout")
+
+    async def stop(self) -> None:
+        self.hub.close_all()
+        await self.fanout.close()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+
+    def _cursor(self) -> int:
+        with self.database.session(write=False) as session:
+            return current_cursor(session)
+
+    def _since(self, last_id: int) -> list[Envelope]:
+        with self.database.session(write=False) as session:
+            return events_since(session, last_id, limit=REPLAY_PAGE)
+
+    async def catch_up(self) -> None:
+        """After a broker (re)connect: deliver what was committed while we were not listening."""
+        while True:
+            missed = await run_in_threadpool(self._since, self.hub.high_water)
+            for envelope in missed:
+                self.hub.deliver(envelope)
+            if len(missed) < REPLAY_PAGE:
+                return
+
+
+def _origin_ok(websocket: WebSocket) -> bool:
+    """Refuse cross-site pages riding on the officer's cookie."""
+    origin = websocket.headers.get("origin")
+    if not origin:
+        return True
+    host = websocket.headers.get("host", "")
+    return origin.split("://", 1)[-1] == host
+
+
+def _who(database: Database, *, cookie: str, bearer: str) -> tuple[Officer, EventFilter] | None:
+    with database.session(write=False) as session:
+        officer: Officer | None = None
+        if bearer:
+            officer = identity_service.resolve_token(session, token=bearer)
+        elif cookie:
+            browser = identity_service.resolve_session(session, cookie=cookie)
+            if browser is not None:
+                officer = identity_service.get_officer(session, officer_id=browser.officer_id)
+        if officer is None:
+            return None
+        return officer, audience(session, officer=officer)
+
+
+def _snapshot(database: Database, settings: Settings, officer: Officer) -> dict[str, Any]:
+    with database.session(write=False) as session:
+        return build_snapshot(session, officer=officer, settings=settings)
+
+
+def _frame(envelope: Envelope) -> str:
+    return json.dumps(
+        {
+            "kind": "event",
+            "id": envelope.id,
+            "type": envelope.type,
+            "at": envelope.at.isoformat(),
+            "payload": envelope.payload,
+        },
+        ensure_ascii=False,
+    )
+
+
+async def _replay(
+    gateway: LiveGateway, websocket: WebSocket, allows: EventFilter, last_id: int
+) -> int | None:
+    """Send what the client missed; None when the gap is too large to replay."""
+    latest = await run_in_threadpool(gateway._cursor)
+    if latest - last_id > REPLAY_LIMIT or last_id < 0:
+        return None
+    await websocket.send_text(
+        json.dumps({"kind": "replay", "from": last_id, "count": latest - last_id})
+    )
+    cursor = last_id
+    while True:
+        page = await run_in_threadpool(gateway._since, cursor)
+        for envelope in page:
+            if allows(envelope):
+                await websocket.send_text(_frame(envelope))
+            cursor = envelope.id
+        if len(page) < REPLAY_PAGE:
+            return cursor
+
+
+async def _pump(websocket: WebSocket, listener: Listener, cursor: int) -> None:
+    while True:
+        envelope = await listener.queue.get()
+        if envelope is None:
+            await websocket.close(code=TRY_AGAIN_LATER, reason="reconnect with last_event_id")
+            return
+        if envelope.id <= cursor:
+            continue
+        await websocket.send_text(_frame(envelope))
+
+
+async def _listen(websocket: WebSocket) -> None:
+    while True:
+        raw = await websocket.receive_text()
+        with contextlib.suppress(ValueError, AttributeError):
+            if json.loads(raw[:1000]).get("kind") == "ping":
+                await websocket.send_text('{"kind":"pong"}')
+
+
+@router.websocket("/ws/live")
+async def live(websocket: WebSocket, last_event_id: int | None = None, token: str = "") -> None:
+    """实时推送：快照 + 事件；断线重连时带 last_event_id 补发。"""
+    app: FastAPI = websocket.app
+    gateway: LiveGateway = app.state.live
+    if not _origin_ok(websocket):
+        await websocket.close(code=POLICY_VIOLATION, reason="cross-site connection refused")
+        return
+    bearer = token or websocket.headers.get("authorization", "")[7:].strip()
+    cookie = websocket.cookies.get(SESSION_COOKIE, "")
+    who = await run_in_threadpool(_who, gateway.database, cookie=cookie, bearer=bearer)
+    if who is None:
+        await websocket.close(code=4401, reason="please log in")
+        return
+    officer, allows = who
+    await websocket.accept()
+    listener = gateway.hub.add(allows)
+    try:
+        cursor = None
+        if last_event_id is not None:
+            cursor = await _replay(gateway, websocket, allows, last_event_id)
+        if cursor is None:
+            snapshot = await run_in_threadpool(
+                _snapshot, gateway.database, gateway.settings, officer
+            )
+            await websocket.send_text(json.dumps(snapshot, ensure_ascii=False))
+            cursor = int(snapshot["cursor"])
+        pump = asyncio.create_task(_pump(websocket, listener, cursor))
+        listen = asyncio.create_task(_listen(websocket))
+        done, pending = await asyncio.wait({pump, listen}, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                await task
+        for task in done:
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                task.result()
+    except WebSocketDisconnect:
+        pass
+    finally:
+        gateway.hub.remove(listener)
