@@ -12,8 +12,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from jingwu.command import calls as command_calls
 from jingwu.command import queries as command_queries
 from jingwu.command.coverage import router as coverage_router
+from jingwu.command.room_router import router as room_router
 from jingwu.command.router import router as command_router
 from jingwu.core.config import Settings, get_settings
 from jingwu.core.db import Database
@@ -23,6 +25,10 @@ from jingwu.core.middleware import BodyLimit, SecurityHeaders
 from jingwu.identity.router import router as identity_router
 from jingwu.places.road_router import router as roads_router
 from jingwu.places.router import router as places_router
+from jingwu.realtime.gateway import LiveGateway
+from jingwu.realtime.gateway import router as live_router
+from jingwu.sim import live as live_sim
+from jingwu.units.mqtt import MqttIngest
 from jingwu.units.router import router as units_router
 from jingwu.web.pages import router as pages_router
 
@@ -36,12 +42,18 @@ def _scan_overdue(database: Database, ack_limit_s: int) -> int:
         return command_queries.do_raise_overdue_alerts(session, ack_limit_s=ack_limit_s)
 
 
+def _escalate_calls(database: Database) -> int:
+    with database.session() as session:
+        return command_calls.do_escalate_overdue(session)
+
+
 async def _watch_overdue(app: FastAPI) -> None:
     settings: Settings = app.state.settings
     while True:
         await asyncio.sleep(ALERT_SCAN_SECONDS)
         try:
             await run_in_threadpool(_scan_overdue, app.state.db, settings.ack_limit_seconds)
+            await run_in_threadpool(_escalate_calls, app.state.db)
         except Exception:
             log.exception("overdue scan failed")
 
@@ -50,9 +62,24 @@ async def _watch_overdue(app: FastAPI) -> None:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.bus.start()
     watcher = asyncio.create_task(_watch_overdue(app))
+    live: LiveGateway = app.state.live
+    await live.start()
+    settings: Settings = app.state.settings
+    mqtt_task = None
+    if settings.mqtt_url:
+        app.state.mqtt = MqttIngest(app.state.db, settings.mqtt_url, settings.mqtt_topic_prefix)
+        mqtt_task = asyncio.create_task(app.state.mqtt.run(), name="mqtt-ingest")
+    simulator = live_sim.start_from_env(app.state.db)  # only under `jingwu demo`
     try:
         yield
     finally:
+        if simulator is not None:
+            await run_in_threadpool(simulator.stop)
+        if mqtt_task is not None:
+            mqtt_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await mqtt_task
+        await live.stop()
         app.state.bus.stop()
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -76,6 +103,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     bus = EventBus(database)
     bus.watch()
     app.state.bus = bus
+    app.state.live = LiveGateway(database, settings, bus)
     install_error_handlers(app)
     for router in (
         identity_router,
@@ -84,6 +112,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         units_router,
         command_router,
         coverage_router,
+        room_router,
+        live_router,
         pages_router,
     ):
         app.include_router(router)

@@ -61,6 +61,70 @@ def user_add(
         database.dispose()
 
 
+audit_app = typer.Typer(help="the audit log", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the audit log's hash chain; exit 1 if any row was altered or removed."""
+    from jingwu.identity import audit
+
+    settings = _settings()
+    database = Database(settings.database_url)
+    try:
+        with database.session(write=False) as session:
+            intact, checked, broken = audit.verify(session)
+    finally:
+        database.dispose()
+    if not intact:
+        typer.secho(
+            f"✗ audit chain broken at row {broken} (after {checked} good rows)", fg=typer.colors.RED
+        )
+        raise typer.Exit(1)
+    typer.echo(f"✓ audit chain intact: {checked} rows")
+
+
+@app.command("backup")
+def backup_command(
+    target: Annotated[Path, typer.Argument(help="file to write (.jsonl.gz)")],
+) -> None:
+    """Back up the whole station (any database) to one portable file."""
+    from jingwu.migrations.backup import backup
+
+    settings = _settings()
+    database = Database(settings.database_url)
+    try:
+        counts = backup(database, target)
+    finally:
+        database.dispose()
+    typer.echo(f"✓ {sum(counts.values())} rows from {len(counts)} tables → {target}")
+
+
+@app.command("restore")
+def restore_command(
+    source: Annotated[Path, typer.Argument(help="a file made by `jingwu backup`")],
+) -> None:
+    """Restore a backup into an empty database (migrated first); all or nothing."""
+    from jingwu.core.errors import AppError
+    from jingwu.migrations.backup import restore
+
+    if not source.exists():
+        typer.secho(f"✗ no such file: {source}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        counts = restore(database, source)
+    except AppError as exc:
+        typer.secho(f"✗ {exc.message}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        database.dispose()
+    typer.echo(f"✓ restored {sum(counts.values())} rows into {len(counts)} tables")
+
+
 @app.command("import-osm")
 def import_osm(
     path: Annotated[Path, typer.Argument(help=".osm.pbf or .osm file of the station's area")],
@@ -113,6 +177,7 @@ def demo(
     live: Annotated[bool, typer.Option(help="run the simulated station")] = True,
     speed: Annotated[float, typer.Option(help="simulation speed, 1–60×")] = 1.0,
     database: Annotated[Path, typer.Option(help="the demo's SQLite file")] = Path("var/demo.db"),
+    history_days: Annotated[int, typer.Option(help="days of generated incident history")] = 730,
 ) -> None:
     """Start the Leifeng demo station on 127.0.0.1 (SQLite, seeded, living)."""
     from jingwu.sim.leifeng import DEMO_PASSWORD, build_scenario, demo_accounts
@@ -128,7 +193,10 @@ def demo(
     upgrade(url)
     store = Database(url)
     with store.session() as session:
-        built = build_scenario(session, seed=seed)
+        notes: list[str] = []
+        built = build_scenario(
+            session, seed=seed, history_days=history_days, track_days=1, progress=True, notes=notes
+        )
         build_leifeng_roads(session, seed=seed)
     store.dispose()
     typer.secho(
@@ -137,6 +205,8 @@ def demo(
     typer.echo(
         "  " + ("scenario built" if built else "scenario already present") + f" in {database}"
     )
+    for note in notes:
+        typer.echo(f"  {note}")
     typer.echo(f"  demo accounts (password: {DEMO_PASSWORD}):")
     for username, display_name, role in demo_accounts():
         typer.echo(f"    {username:<12} {display_name:<10} {role}")

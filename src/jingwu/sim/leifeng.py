@@ -6,8 +6,11 @@ Leifeng area of Changsha, names of communities are illustrative, and no real per
 
 from __future__ import annotations
 
+import contextlib
 import random
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -221,8 +224,74 @@ def _people_and_units(session: Session, rng: random.Random) -> None:
             session.add(CrewMember(unit_id=unit.id, officer_id=officer.id))
 
 
-def build_scenario(session: Session, *, seed: int = 7) -> bool:
-    """Build the station once; return False when it is already there."""
+@dataclass
+class ScenarioContext:
+    """What every scenario builder gets: the seed's generator and how much past to make."""
+
+    seed: int
+    rng: random.Random
+    history_days: int
+    track_days: int
+    now: datetime
+    progress: bool
+    notes: list[str] = field(default_factory=list)
+
+
+ScenarioBuilder = Callable[[Session, ScenarioContext], None]
+
+
+def _incident_history(session: Session, context: ScenarioContext) -> None:
+    if context.history_days <= 0:
+        return
+    from jingwu.sim.history import HistoryBuilder
+
+    dispatcher = session.scalars(select(Officer).where(Officer.username == "dispatcher")).first()
+    with _bar(context, "警情历史 / incident history") as advance:
+        report = HistoryBuilder(
+            session,
+            seed=context.seed,
+            days=context.history_days,
+            track_days=context.track_days,
+            now=context.now,
+            progress=advance,
+        ).run(dispatcher_id=dispatcher.id if dispatcher else None)
+    context.notes.append(
+        f"{report.incidents} historic incidents over {context.history_days} days, "
+        f"{report.timeline_rows} timeline rows, {report.positions} unit fixes"
+    )
+
+
+@contextlib.contextmanager
+def _bar(context: ScenarioContext, title: str) -> Iterator[Callable[[int], None]]:
+    if not context.progress:
+        yield lambda _n: None
+        return
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    with tqdm(desc=title, unit=" rows", leave=True) as bar:
+        yield bar.update
+
+
+# Later domains (cases, community, fire) append their own builders here; each runs once,
+# in order, after the station's ground (jurisdiction, sites, people, units) is in place.
+SCENARIO_BUILDERS: list[ScenarioBuilder] = [_incident_history]
+
+
+def build_scenario(
+    session: Session,
+    *,
+    seed: int = 7,
+    history_days: int = 0,
+    track_days: int = 0,
+    now: datetime | None = None,
+    progress: bool = False,
+    notes: list[str] | None = None,
+) -> bool:
+    """Build the station once; return False when it is already there.
+
+    `history_days` of past incidents (the demo uses 730) and `track_days` of unit tracks for
+    replay; tests keep both at 0 so that the station fixture stays fast.
+    """
     if session.scalars(select(Beat.id).limit(1)).first() is not None:
         return False
     rng = random.Random(seed)
@@ -230,4 +299,16 @@ def build_scenario(session: Session, *, seed: int = 7) -> bool:
     _sites_and_cameras(session, rng)
     _people_and_units(session, rng)
     session.flush()
+    context = ScenarioContext(
+        seed=seed,
+        rng=rng,
+        history_days=history_days,
+        track_days=track_days,
+        now=now or datetime.now(UTC),
+        progress=progress,
+        notes=notes if notes is not None else [],
+    )
+    for builder in SCENARIO_BUILDERS:
+        builder(session, context)
+        session.flush()
     return True
