@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     event_bus: str = Field(default="memory", description="memory | redis://… | nats://…")
     tile_url: str = Field(default="", description="optional tile server on the station network")
     tile_gcj02: bool = False
+    call_ack_seconds: int = Field(default=60, description="一键呼: escalate when unanswered")
+    upload_dir: str = Field(default="var/uploads", description="crews' report photos")
+    mqtt_url: str = Field(default="", description="mqtt://host:port — terminal positions; off if empty")
+    mqtt_topic_prefix: str = "jingwu/units"
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

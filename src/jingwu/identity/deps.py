@@ -67,3 +67,6 @@ CanReportPosition = Annotated[Officer, Depends(require(Permission.UNIT_REPORT_PO
 CanViewPlaces = Annotated[Officer, Depends(require(Permission.PLACE_VIEW))]
 CanAudit = Annotated[Officer, Depends(require(Permission.AUDIT_VIEW))]
 CanManageUsers = Annotated[Officer, Depends(require(Permission.USER_MANAGE))]
+CanVideoPatrol = Annotated[Officer, Depends(require(Permission.VIDEO_PATROL))]
+CanManageRoster = Annotated[Officer, Depends(require(Permission.ROSTER_MANAGE))]
+CanReportKeySite = Annotated[Officer, Depends(require(Permission.KEYSITE_REPORT))]

@@ -65,6 +65,9 @@ class Permission(StrEnum):
     PERSON_UNMASK = "person.unmask"
     AUDIT_VIEW = "audit.view"
     USER_MANAGE = "user.manage"
+    VIDEO_PATROL = "video.patrol"
+    ROSTER_MANAGE = "roster.manage"
+    KEYSITE_REPORT = "keysite.report"
     CASE_VIEW = "case.view"
     CASE_MANAGE = "case.manage"
     CASE_ANSWER_VIDEO = "case.answer_video"
@@ -78,6 +81,8 @@ _ROOM = {
     Permission.INCIDENT_CLOSE,
     Permission.UNIT_VIEW,
     Permission.PLACE_VIEW,
+    Permission.VIDEO_PATROL,
+    Permission.KEYSITE_REPORT,
 }
 
 # cases: only the case team, the command room and the chief see case data
@@ -99,6 +104,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _ROOM
         | _CASE_TEAM
         | {Permission.INCIDENT_EVALUATE, Permission.PERSON_UNMASK, Permission.AUDIT_VIEW}
+        | {Permission.ROSTER_MANAGE}
     ),
     Role.CASE_OFFICER: frozenset(
         {
@@ -118,7 +124,12 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.PATROL_CREW: frozenset(
-        {Permission.INCIDENT_RESPOND, Permission.UNIT_REPORT_POSITION, Permission.PLACE_VIEW}
+        {
+            Permission.INCIDENT_RESPOND,
+            Permission.UNIT_REPORT_POSITION,
+            Permission.PLACE_VIEW,
+            Permission.KEYSITE_REPORT,
+        }
     ),
     Role.PARTNER: frozenset(),
     Role.FIRE_CREW: frozenset(
