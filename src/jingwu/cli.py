@@ -217,5 +217,14 @@ def demo(
     )
 
 
+def _simulate_command() -> None:
+    from jingwu.sim.cli import simulate
+
+    app.command("simulate")(simulate)
+
+
+_simulate_command()
+
+
 if __name__ == "__main__":
     app()
