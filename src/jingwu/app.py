@@ -22,6 +22,7 @@ from jingwu.core.db import Database
 from jingwu.core.events import EventBus
 from jingwu.core.http import install_error_handlers
 from jingwu.core.middleware import BodyLimit, SecurityHeaders
+from jingwu.fire.router import router as fire_router
 from jingwu.identity.router import router as identity_router
 from jingwu.places.road_router import router as roads_router
 from jingwu.places.router import router as places_router
@@ -30,6 +31,7 @@ from jingwu.realtime.gateway import router as live_router
 from jingwu.sim import live as live_sim
 from jingwu.units.mqtt import MqttIngest
 from jingwu.units.router import router as units_router
+from jingwu.web.fire_pages import router as fire_pages_router
 from jingwu.web.pages import router as pages_router
 
 log = logging.getLogger(__name__)
@@ -114,7 +116,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         coverage_router,
         room_router,
         live_router,
+        fire_router,
         pages_router,
+        fire_pages_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

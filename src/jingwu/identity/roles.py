@@ -72,6 +72,9 @@ class Permission(StrEnum):
     CASE_MANAGE = "case.manage"
     CASE_ANSWER_VIDEO = "case.answer_video"
     CASE_ANSWER_COMMUNITY = "case.answer_community"
+    FIRE_VIEW = "fire.view"
+    FIRE_DISPATCH = "fire.dispatch"
+    FIRE_MANAGE = "fire.manage"
 
 
 _ROOM = {
@@ -89,8 +92,16 @@ _ROOM = {
 _CASE_TEAM = {Permission.CASE_VIEW, Permission.CASE_MANAGE}
 _CASE_ROOM = {Permission.CASE_VIEW, Permission.CASE_ANSWER_VIDEO}
 
+# fire: the squad runs its own watch room; the command room may send fire apparatus by plan
+_FIRE_SQUAD = {Permission.FIRE_VIEW, Permission.FIRE_DISPATCH, Permission.FIRE_MANAGE}
+
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.DISPATCHER: frozenset(_ROOM | {Permission.UNIT_MANAGE} | _CASE_ROOM),
+    Role.DISPATCHER: frozenset(
+        _ROOM
+        | {Permission.UNIT_MANAGE}
+        | _CASE_ROOM
+        | {Permission.FIRE_VIEW, Permission.FIRE_DISPATCH}
+    ),
     Role.VIDEO_PATROL: frozenset((_ROOM - {Permission.INCIDENT_DISPATCH}) | _CASE_ROOM),
     Role.ANALYST: frozenset(
         {
@@ -98,10 +109,12 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.UNIT_VIEW,
             Permission.PLACE_VIEW,
             Permission.CASE_VIEW,
+            Permission.FIRE_VIEW,
         }
     ),
     Role.CHIEF: frozenset(
         _ROOM
+        | {Permission.FIRE_VIEW}
         | _CASE_TEAM
         | {Permission.INCIDENT_EVALUATE, Permission.PERSON_UNMASK, Permission.AUDIT_VIEW}
         | {Permission.ROSTER_MANAGE}
@@ -134,6 +147,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PARTNER: frozenset(),
     Role.FIRE_CREW: frozenset(
         {Permission.INCIDENT_RESPOND, Permission.UNIT_REPORT_POSITION, Permission.PLACE_VIEW}
+        | _FIRE_SQUAD
     ),
     Role.ADMIN: frozenset(Permission),
 }

@@ -17,6 +17,7 @@ MODEL_MODULES = (
     "jingwu.places.road_models",
     "jingwu.units.models",
     "jingwu.command.models",
+    "jingwu.fire.models",
     "jingwu.command.room_models",
     "jingwu.cases.models",
     "jingwu.analytics.models",
