@@ -173,11 +173,14 @@ class NatsFanout:
 
 
 def make_fanout(hub: LiveHub, setting: str) -> Fanout:
-    """``memory`` | ``redis://…`` | ``nats://…`` (Settings.event_bus)."""
+    """``memory`` | ``redis://…`` | ``nats://…`` (Settings.event_bus); ``?channel=name`` picks
+    the channel (subject), so that two stations may share one broker."""
+    url, _, query = setting.partition("?channel=")
+    channel = query or CHANNEL
     if setting.startswith(("redis://", "rediss://", "unix://")):
-        return RedisFanout(hub, setting)
+        return RedisFanout(hub, url, channel)
     if setting.startswith(("nats://", "tls://")):
-        return NatsFanout(hub, setting)
+        return NatsFanout(hub, url, channel)
     if setting in ("", "memory"):
         return MemoryFanout(hub)
     raise ValueError(f"JINGWU_EVENT_BUS must be memory, redis://… or nats://… (got {setting!r})")
