@@ -64,7 +64,9 @@ def test_field_of_view_geometry() -> None:
     east = sees(camera, lat=28.2, lon=112.8015)  # ~147 m east, on the axis
     north = sees(camera, lat=28.2012, lon=112.8)  # ~133 m north, off the axis
     far_east = sees(camera, lat=28.2, lon=112.81)  # ~980 m: out of range
-    assert east[0] and not north[0] and not far_east[0]
+    assert east[0]
+    assert not north[0]
+    assert not far_east[0]
     assert east[1] == pytest.approx(haversine_m(28.2, 112.8, 28.2, 112.8015))
     assert angle_off_axis(350.0, 10.0) == pytest.approx(20.0)
 
