@@ -17,6 +17,8 @@ from jingwu.command import queries as command_queries
 from jingwu.command.coverage import router as coverage_router
 from jingwu.command.room_router import router as room_router
 from jingwu.command.router import router as command_router
+from jingwu.cases import service as cases_service
+from jingwu.cases.router import router as cases_router
 from jingwu.core.config import Settings, get_settings
 from jingwu.core.db import Database
 from jingwu.core.events import EventBus
@@ -32,6 +34,7 @@ from jingwu.sim import live as live_sim
 from jingwu.units.mqtt import MqttIngest
 from jingwu.units.router import router as units_router
 from jingwu.web.fire_pages import router as fire_pages_router
+from jingwu.web.case_pages import router as case_pages_router
 from jingwu.web.pages import router as pages_router
 
 log = logging.getLogger(__name__)
@@ -49,12 +52,18 @@ def _escalate_calls(database: Database) -> int:
         return command_calls.do_escalate_overdue(session)
 
 
+def _scan_case_requests(database: Database) -> int:
+    with database.session() as session:
+        return cases_service.do_raise_overdue_request_alerts(session)
+
+
 async def _watch_overdue(app: FastAPI) -> None:
     settings: Settings = app.state.settings
     while True:
         await asyncio.sleep(ALERT_SCAN_SECONDS)
         try:
             await run_in_threadpool(_scan_overdue, app.state.db, settings.ack_limit_seconds)
+            await run_in_threadpool(_scan_case_requests, app.state.db)
             await run_in_threadpool(_escalate_calls, app.state.db)
         except Exception:
             log.exception("overdue scan failed")
@@ -113,6 +122,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         roads_router,
         units_router,
         command_router,
+        cases_router,
+        case_pages_router,
         coverage_router,
         room_router,
         live_router,

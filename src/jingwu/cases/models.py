@@ -200,9 +200,7 @@ class Attachment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    evidence_id: Mapped[int | None] = mapped_column(
-        ForeignKey("case_evidence.id"), default=None
-    )
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("case_evidence.id"), default=None)
     request_id: Mapped[int | None] = mapped_column(ForeignKey("case_requests.id"), default=None)
     original_name: Mapped[str] = mapped_column(String(200))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)

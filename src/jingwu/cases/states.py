@@ -35,9 +35,7 @@ MOVES: dict[CaseStatus, frozenset[CaseStatus]] = {
         {CaseStatus.INVESTIGATING, CaseStatus.SOLVED, CaseStatus.WITHDRAWN}
     ),
     CaseStatus.INVESTIGATING: frozenset({CaseStatus.SOLVED, CaseStatus.WITHDRAWN}),
-    CaseStatus.SOLVED: frozenset(
-        {CaseStatus.PROSECUTED, CaseStatus.CLOSED, CaseStatus.WITHDRAWN}
-    ),
+    CaseStatus.SOLVED: frozenset({CaseStatus.PROSECUTED, CaseStatus.CLOSED, CaseStatus.WITHDRAWN}),
     CaseStatus.PROSECUTED: frozenset(),
     CaseStatus.CLOSED: frozenset(),
     CaseStatus.WITHDRAWN: frozenset(),
