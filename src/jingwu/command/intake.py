@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -73,28 +74,42 @@ def find_possible_duplicates(
     incident: Incident,
     radius_m: float,
     window_minutes: int,
+    limit: int = 10,
 ) -> list[Incident]:
-    """Open incidents of the same kind, close in place and time (同地、同时段、同类)."""
+    """Open incidents of the same kind, close in place and time (同地、同时段、同类), newest first."""
     top = top_of(incident.category_code).code
     since = as_utc(incident.reported_at) - timedelta(minutes=window_minutes)
-    candidates = session.scalars(
-        select(Incident).where(
-            Incident.id != incident.id,
-            Incident.status.in_([s.value for s in OPEN_STATUSES]),
-            Incident.reported_at >= since,
-            Incident.category_code.like(f"{top}%"),
-            Incident.is_drill == incident.is_drill,
+    query = select(Incident).where(
+        Incident.id != incident.id,
+        Incident.status.in_([s.value for s in OPEN_STATUSES]),
+        Incident.reported_at >= since,
+        Incident.category_code.like(f"{top}%"),
+        Incident.is_drill == incident.is_drill,
+    )
+    if incident.lat is not None and incident.lon is not None:
+        d_lat = radius_m / 111_000.0
+        d_lon = d_lat / max(0.01, math.cos(math.radians(incident.lat)))
+        query = query.where(
+            Incident.lat.between(incident.lat - d_lat, incident.lat + d_lat),
+            Incident.lon.between(incident.lon - d_lon, incident.lon + d_lon),
         )
-    ).all()
+    elif incident.address_text:
+        query = query.where(Incident.address_text == incident.address_text)
+    else:
+        return []
     matches = []
-    for other in candidates:
-        if incident.lat is not None and other.lat is not None and other.lon is not None:
-            assert incident.lon is not None
-            if haversine_m(incident.lat, incident.lon, other.lat, other.lon) <= radius_m:
-                matches.append(other)
-        elif incident.address_text and incident.address_text == other.address_text:
+    for other in session.scalars(query.order_by(Incident.reported_at.desc()).limit(limit * 4)):
+        if (
+            incident.lat is None
+            or incident.lon is None
+            or (
+                other.lat is not None
+                and other.lon is not None
+                and haversine_m(incident.lat, incident.lon, other.lat, other.lon) <= radius_m
+            )
+        ):
             matches.append(other)
-    return sorted(matches, key=lambda i: i.reported_at)
+    return matches[:limit]
 
 
 def similar_open_incidents(

@@ -5,8 +5,10 @@ Services flush; the request (or the job) commits. A commit that returns has been
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -92,11 +94,16 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time: threads of this process queue here, in order, instead
+        # of polling SQLite's busy handler (whose back-off sleeps make long latency tails)
+        self._writer: AbstractContextManager[Any] = (
+            threading.RLock() if url.startswith("sqlite") else contextlib.nullcontext()
+        )
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
         """A unit of work: commits on success, rolls back on any error."""
-        with self.sessions() as session:
+        with self._writer if write else contextlib.nullcontext(), self.sessions() as session:
             if write:
                 session.connection(execution_options=WRITE)
             try:
