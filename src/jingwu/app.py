@@ -31,8 +31,10 @@ from jingwu.places.router import router as places_router
 from jingwu.realtime.gateway import LiveGateway
 from jingwu.realtime.gateway import router as live_router
 from jingwu.sim import live as live_sim
+from jingwu.sim.router import router as sim_router
 from jingwu.units.mqtt import MqttIngest
 from jingwu.units.router import router as units_router
+from jingwu.web.drill_pages import router as drill_pages_router
 from jingwu.web.fire_pages import router as fire_pages_router
 from jingwu.web.case_pages import router as case_pages_router
 from jingwu.web.pages import router as pages_router
@@ -128,6 +130,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         room_router,
         live_router,
         fire_router,
+        sim_router,
+        drill_pages_router,
         pages_router,
         fire_pages_router,
     ):
