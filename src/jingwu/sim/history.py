@@ -372,6 +372,9 @@ class HistoryBuilder:
                 Hotspot(names, anchor.lat, anchor.lon, 180.0 + 40 * index, frozenset(fams))
             )
         self.hotspots = hotspots
+        lats = [p.lat for p in self.addresses]
+        lons = [p.lon for p in self.addresses]
+        self.bounds = (min(lats), min(lons), max(lats), max(lons))
         self.memorial = next((h for h in hotspots if "纪念馆" in h.name), hotspots[0])
 
     def _locate(self, lat: float, lon: float) -> tuple[int | None, int | None]:
@@ -722,6 +725,8 @@ class HistoryBuilder:
                     lat += math.cos(heading) * step_m / M_PER_DEG_LAT + (unit.home[0] - lat) * 0.02
                     lon += math.sin(heading) * step_m / M_PER_DEG_LAT + (unit.home[1] - lon) * 0.02
                     speed = step_m / every_s
+                    lat = min(max(lat, self.bounds[0]), self.bounds[2])
+                    lon = min(max(lon, self.bounds[1]), self.bounds[3])
                 rows.append(
                     {
                         "unit_id": unit.id,
