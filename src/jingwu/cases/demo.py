@@ -1,0 +1,515 @@
+"""The case team's part of the Leifeng demo: the squad, the steel-theft story, live and past cases.
+
+``build_cases_demo(session, context)`` is a scenario builder: the sim appends it to its list and
+calls it once, after the station's ground (jurisdiction, sites, accounts, units) is in place.
+Everything is synthetic; the ID numbers carry valid checksums and belong to no one.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from jingwu.cases import service
+from jingwu.cases.models import Case, CaseOfficer, CaseTimelineEntry
+from jingwu.cases.schemas import (
+    AnswerIn,
+    ArrestIn,
+    CaseIn,
+    CustodyIn,
+    EvidenceIn,
+    LossIn,
+    PersonIn,
+    RecoveryIn,
+    RequestIn,
+)
+from jingwu.cases.states import (
+    CaseStatus,
+    CaseType,
+    CustodyAction,
+    PersonRole,
+    RequestKind,
+    SuspectStatus,
+)
+from jingwu.command import intake
+from jingwu.command import service as command_service
+from jingwu.command.schemas import IncidentIn
+from jingwu.command.states import Route
+from jingwu.core.idcard import make_id_number
+from jingwu.identity import service as identity_service
+from jingwu.identity.models import Officer, Team
+from jingwu.identity.roles import Role, TeamKind
+from jingwu.places.models import Camera, KeySite
+
+DEMO_PASSWORD = "leifeng-demo"  # noqa: S105 - the demo's published password (as in sim)
+SQUAD = [
+    # username, name, master, assault team, specialty
+    ("case", "陈办案", None, True, "侦查破案"),
+    ("case2", "韩办案", None, False, "经侦、反诈"),
+    ("case3", "罗办案", "case", True, "抓捕"),
+    ("case4", "曾办案", "case2", False, "资金查控"),
+    ("case5", "彭办案", "case2", True, "视频研判"),
+]
+
+
+class DemoContext(Protocol):
+    seed: int
+    now: datetime
+
+
+def _squad(session: Session) -> dict[str, Officer]:
+    team = session.scalars(select(Team).where(Team.kind == TeamKind.CASE_TEAM.value)).first()
+    officers: dict[str, Officer] = {}
+    for username, name, *_ in SQUAD:
+        officer = session.scalars(select(Officer).where(Officer.username == username)).first()
+        if officer is None:
+            officer = identity_service.create_officer(
+                session,
+                username=username,
+                display_name=name,
+                role=Role.CASE_OFFICER,
+                password=DEMO_PASSWORD,
+                team_id=team.id if team else None,
+            )
+        officers[username] = officer
+    lead = officers["case"].id
+    for username, _name, master, assault, specialty in SQUAD:
+        service.do_set_squad(
+            session,
+            officer_id=officers[username].id,
+            mentor_id=officers[master].id if master else None,
+            assault_team=assault,
+            specialty=specialty,
+            actor_id=lead,
+        )
+    return officers
+
+
+class _Clock:
+    """Re-dates the timeline rows each step wrote, so a story built now reads as it happened."""
+
+    def __init__(self, session: Session, case: Case) -> None:
+        self.session = session
+        self.case = case
+        self.seen = self._last()
+
+    def _last(self) -> int:
+        rows = self.session.scalars(
+            select(CaseTimelineEntry.id)
+            .where(CaseTimelineEntry.case_id == self.case.id)
+            .order_by(CaseTimelineEntry.id.desc())
+            .limit(1)
+        ).first()
+        return rows or 0
+
+    def at(self, moment: datetime) -> None:
+        self.session.flush()
+        self.session.execute(
+            update(CaseTimelineEntry)
+            .where(CaseTimelineEntry.case_id == self.case.id, CaseTimelineEntry.id > self.seen)
+            .values(at=moment)
+        )
+        self.seen = self._last()
+
+
+def _person_id(rng: random.Random, region: str = "430104") -> str:
+    born = date(rng.randint(1975, 2002), rng.randint(1, 12), rng.randint(1, 28))
+    return make_id_number(region_code=region, birth_date=born, sequence=rng.randint(1, 998))
+
+
+def _steel_theft(
+    session: Session, rng: random.Random, now: datetime, squad: dict[str, Officer]
+) -> Case:
+    """The seed's story: steel stolen from the metro site, cleared with the room and the beat."""
+    dispatcher = session.scalars(select(Officer).where(Officer.username == "dispatcher")).one()
+    video = session.scalars(select(Officer).where(Officer.username == "video")).one()
+    community = session.scalars(select(Officer).where(Officer.username == "community")).one()
+    site = session.scalars(select(KeySite).where(KeySite.name == "中铁五局地铁工地")).one()
+    reported = now - timedelta(days=9, hours=3)
+    found = intake.do_intake(
+        session,
+        data=IncidentIn(
+            category_code="0101",
+            caller_name="工地负责人",
+            caller_phone="13900001111",
+            address_text=site.name,
+            lat=site.lat,
+            lon=site.lon,
+            description="工地堆放的螺纹钢和钢板昨夜被盗",
+            reported_at=reported,
+        ),
+        officer_id=dispatcher.id,
+        idempotency_key=None,
+        radius_m=300.0,
+        window_minutes=30,
+    ).incident
+    command_service.do_triage(
+        session,
+        incident=found,
+        route=Route.CASE_TEAM,
+        reason="刑事案件，转案件办理队",
+        actor_id=dispatcher.id,
+    )
+    lead = squad["case"]
+    case = service.do_open_case(
+        session,
+        data=CaseIn(
+            title="中铁五局地铁工地钢材被盗案",
+            case_type=CaseType.THEFT,
+            incident_id=found.id,
+            summary="地铁6号线工地围挡被剪开，螺纹钢约3.2吨、钢板20块被盗。",
+        ),
+        actor_id=lead.id,
+    )
+    clock = _Clock(session, case)
+    clock.at(reported + timedelta(minutes=20))
+    service.do_assign_officer(
+        session, case=case, officer_id=squad["case3"].id, duty="assist", actor_id=lead.id
+    )
+    service.do_transition(session, case=case, target=CaseStatus.FILED, reason="", actor_id=lead.id)
+    service.do_transition(
+        session, case=case, target=CaseStatus.INVESTIGATING, reason="", actor_id=lead.id
+    )
+    steel = service.do_add_loss(
+        session,
+        case=case,
+        data=LossIn(item="螺纹钢", quantity="3.2吨", value_yuan=Decimal("15360")),
+        actor_id=lead.id,
+    )
+    service.do_add_loss(
+        session,
+        case=case,
+        data=LossIn(item="钢板", quantity="20块", value_yuan=Decimal("9000")),
+        actor_id=lead.id,
+    )
+    clock.at(reported + timedelta(hours=1))
+    cameras = session.scalars(select(Camera).where(Camera.key_site_id == site.id)).all()
+    video_request = service.do_create_request(
+        session,
+        case=case,
+        data=RequestIn(
+            kind=RequestKind.VIDEO,
+            question="调取工地入口及周边道路凌晨监控，查找运输车辆",
+            camera_ids=[c.id for c in cameras],
+            window_start=reported - timedelta(hours=8),
+            window_end=reported - timedelta(hours=2),
+            deadline=now + timedelta(days=1),
+        ),
+        actor_id=lead.id,
+    )
+    video_request.created_at = reported + timedelta(hours=1)
+    video_request.deadline = reported + timedelta(hours=5)
+    clock.at(reported + timedelta(hours=1, minutes=5))
+    cutter = service.do_add_evidence(
+        session,
+        case=case,
+        data=EvidenceIn(name="断线钳", kind="物证", location="现场围挡处"),
+        actor_id=lead.id,
+    )
+    service.do_custody(
+        session,
+        case=case,
+        item=cutter,
+        data=CustodyIn(action=CustodyAction.STORED, location="涉案财物管理中心 A-03"),
+        actor_id=lead.id,
+    )
+    service.do_add_note(
+        session,
+        case=case,
+        kind="scene",
+        text="围挡被剪开约1米，地面有货车轮胎印",
+        actor_id=lead.id,
+    )
+    clock.at(reported + timedelta(hours=2))
+    service.do_add_note(
+        session,
+        case=case,
+        kind="visit",
+        text="走访工地保安与周边废品站，蓝色货车曾多次出现",
+        actor_id=squad["case3"].id,
+    )
+    clock.at(reported + timedelta(hours=4))
+    service.do_answer_request(
+        session,
+        request=video_request,
+        data=AnswerIn(answer="02:14 无牌蓝色货车驶入，3名男子装运钢材，04:05 驶往谢家桥方向出租屋"),
+        officer=video,
+    )
+    video_request.answered_at = reported + timedelta(hours=3, minutes=40)
+    case.first_lead_at = video_request.answered_at
+    clock.at(video_request.answered_at)
+    suspects = []
+    for name in ["张某", "李某", "王某"]:
+        suspects.append(
+            service.do_add_person(
+                session,
+                case=case,
+                data=PersonIn(
+                    role=PersonRole.SUSPECT,
+                    name=name,
+                    id_number=_person_id(rng, "430521"),
+                    description="外地来长务工，租住谢家桥社区",
+                ),
+                actor_id=lead.id,
+            )
+        )
+    clock.at(reported + timedelta(hours=8))
+    signal = service.do_create_request(
+        session,
+        case=case,
+        data=RequestIn(
+            kind=RequestKind.COMMUNITY,
+            question="3名嫌疑人落脚谢家桥社区一出租屋，请核实具体楼栋、楼层、房号",
+            target_officer_id=community.id,
+            deadline=now + timedelta(days=1),
+        ),
+        actor_id=lead.id,
+    )
+    signal.created_at = reported + timedelta(hours=8)
+    signal.deadline = reported + timedelta(hours=12)
+    clock.at(signal.created_at)
+    service.do_answer_request(
+        session,
+        request=signal,
+        data=AnswerIn(
+            answer="房东确认3人上月租住，夜间返回", building="7栋", floor="3", room="302"
+        ),
+        officer=community,
+    )
+    signal.answered_at = reported + timedelta(hours=10, minutes=30)
+    clock.at(signal.answered_at)
+    for person in suspects:
+        service.do_set_suspect_status(
+            session,
+            case=case,
+            person=person,
+            status=SuspectStatus.LOCATED,
+            note_text="谢家桥社区7栋302室",
+            address="谢家桥社区7栋302室",
+            actor_id=lead.id,
+        )
+    arrested_at = reported + timedelta(hours=26)
+    for person in suspects:
+        service.do_arrest(
+            session,
+            case=case,
+            data=ArrestIn(
+                person_id=person.id,
+                arrested_at=arrested_at,
+                place="谢家桥社区7栋302室",
+                measure="刑事拘留",
+            ),
+            actor_id=squad["case3"].id,
+        )
+    clock.at(arrested_at)
+    service.do_add_recovery(
+        session,
+        case=case,
+        data=RecoveryIn(
+            loss_id=steel.id,
+            value_yuan=Decimal("15360"),
+            recovered_at=reported + timedelta(days=2),
+            note="废品站追回螺纹钢",
+        ),
+        actor_id=lead.id,
+    )
+    service.do_transition(session, case=case, target=CaseStatus.SOLVED, reason="", actor_id=lead.id)
+    clock.at(reported + timedelta(days=3))
+    service.do_transition(
+        session, case=case, target=CaseStatus.PROSECUTED, reason="", actor_id=lead.id
+    )
+    clock.at(reported + timedelta(days=8))
+    case.filed_at = reported + timedelta(minutes=40)
+    case.solved_at = reported + timedelta(days=3)
+    case.finished_at = case.disposed_at = reported + timedelta(days=8)
+    return case
+
+
+def _telecom_fraud(session: Session, now: datetime, squad: dict[str, Officer]) -> Case:
+    lead = squad["case2"]
+    reported = now - timedelta(days=1, hours=5)
+    case = service.do_open_case(
+        session,
+        data=CaseIn(
+            title="雷锋社区居民被刷单返利诈骗案",
+            case_type=CaseType.TELECOM_FRAUD,
+            summary="受害人在网上做刷单任务，先返小额佣金，后被诱导转账38600元。",
+            address_text="长沙市岳麓区雷锋街道雷锋社区",
+            lat=28.23,
+            lon=112.827,
+            reported_at=reported,
+        ),
+        actor_id=lead.id,
+    )
+    clock = _Clock(session, case)
+    service.do_transition(session, case=case, target=CaseStatus.FILED, reason="", actor_id=lead.id)
+    service.do_transition(
+        session, case=case, target=CaseStatus.INVESTIGATING, reason="", actor_id=lead.id
+    )
+    service.do_add_person(
+        session,
+        case=case,
+        data=PersonIn(role=PersonRole.VICTIM, name="刘某", phone="13812345678"),
+        actor_id=lead.id,
+    )
+    service.do_add_loss(
+        session,
+        case=case,
+        data=LossIn(item="银行转账", quantity="3笔", value_yuan=Decimal("38600")),
+        actor_id=lead.id,
+    )
+    clock.at(reported + timedelta(minutes=30))
+    freeze = service.do_create_request(
+        session,
+        case=case,
+        data=RequestIn(
+            kind=RequestKind.UNIT,
+            question="对涉案收款账户紧急止付、冻结",
+            target_unit="长沙市反电诈中心",
+            deadline=now + timedelta(hours=1),
+        ),
+        actor_id=lead.id,
+    )
+    freeze.deadline = now - timedelta(hours=3)
+    service.do_add_recovery(
+        session,
+        case=case,
+        data=RecoveryIn(
+            value_yuan=Decimal("12000"),
+            recovered_at=reported + timedelta(hours=3),
+            note="第一笔转账止付成功",
+        ),
+        actor_id=lead.id,
+    )
+    clock.at(reported + timedelta(hours=3))
+    service.do_assign_officer(
+        session, case=case, officer_id=squad["case4"].id, duty="assist", actor_id=lead.id
+    )
+    return case
+
+
+def _ebike_theft(session: Session, now: datetime, squad: dict[str, Officer]) -> Case:
+    lead = squad["case5"]
+    camera = session.scalars(select(Camera).order_by(Camera.id)).first()
+    case = service.do_open_case(
+        session,
+        data=CaseIn(
+            title="天顶社区电动车被盗案",
+            case_type=CaseType.VEHICLE_THEFT,
+            summary="小区楼下充电的电动车夜间被盗。",
+            address_text="长沙市岳麓区雷锋街道天顶社区",
+            lat=28.21,
+            lon=112.836,
+            reported_at=now - timedelta(hours=5),
+        ),
+        actor_id=lead.id,
+    )
+    service.do_transition(session, case=case, target=CaseStatus.FILED, reason="", actor_id=lead.id)
+    if camera is not None:
+        service.do_create_request(
+            session,
+            case=case,
+            data=RequestIn(
+                kind=RequestKind.VIDEO,
+                question="查看小区出入口夜间监控，找骑走电动车的人",
+                camera_ids=[camera.id],
+                window_start=now - timedelta(hours=12),
+                window_end=now - timedelta(hours=6),
+                deadline=now + timedelta(hours=6),
+            ),
+            actor_id=lead.id,
+        )
+    return case
+
+
+_PAST_TITLES = {
+    CaseType.THEFT: "{place}财物被盗案",
+    CaseType.BURGLARY: "{place}入室盗窃案",
+    CaseType.VEHICLE_THEFT: "{place}电动车被盗案",
+    CaseType.TELECOM_FRAUD: "{place}居民遭电信网络诈骗案",
+    CaseType.FRAUD: "{place}诈骗案",
+    CaseType.ASSAULT: "{place}故意伤害案",
+    CaseType.ROBBERY: "{place}抢劫案",
+}
+_PLACES = ["雷锋村", "雷锋社区", "雷锋湖社区", "金峰村", "桐木村", "天顶社区", "谢家桥社区"]
+
+
+def _past_cases(
+    session: Session, rng: random.Random, now: datetime, squad: dict[str, Officer], count: int
+) -> None:
+    """Half a year of earlier cases with their milestones, for the board's monthly medians."""
+    types = list(_PAST_TITLES)
+    officers = list(squad.values())
+    for n in range(count):
+        kind = rng.choice(types)
+        place = rng.choice(_PLACES)
+        reported = now - timedelta(days=rng.uniform(12, 180))
+        lead = rng.choice(officers)
+        solved = rng.random() < 0.62
+        h = 3600.0
+        case = Case(
+            number=f"AJ-DEMO-{n:04d}",
+            title=_PAST_TITLES[kind].format(place=place),
+            case_type=kind.value,
+            status=CaseStatus.FILED.value,
+            address_text=f"长沙市岳麓区雷锋街道{place}",
+            lead_officer_id=lead.id,
+            created_by_id=lead.id,
+            created_at=reported,
+            reported_at=reported,
+            filed_at=reported + timedelta(hours=rng.uniform(0.5, 6)),
+            first_lead_at=reported + timedelta(seconds=rng.lognormvariate(9.5, 0.8)),
+        )
+        if solved:
+            arrest = reported + timedelta(seconds=rng.lognormvariate(11.3, 0.7))
+            case.first_arrest_at = arrest
+            case.controlled_at = arrest + timedelta(seconds=rng.uniform(0, 12 * h))
+            case.solved_at = case.controlled_at + timedelta(seconds=rng.uniform(2 * h, 48 * h))
+            if rng.random() < 0.7:
+                case.first_recovery_at = reported + timedelta(seconds=rng.lognormvariate(12, 0.6))
+            if case.solved_at < now - timedelta(days=10):
+                case.status = rng.choice([CaseStatus.PROSECUTED, CaseStatus.CLOSED]).value
+                case.finished_at = case.disposed_at = case.solved_at + timedelta(
+                    days=rng.uniform(2, 9)
+                )
+            else:
+                case.status = CaseStatus.SOLVED.value
+        else:
+            case.status = rng.choice(
+                [CaseStatus.INVESTIGATING, CaseStatus.INVESTIGATING, CaseStatus.WITHDRAWN]
+            ).value
+            if case.status == CaseStatus.WITHDRAWN.value:
+                case.status_reason = "经查不构成犯罪"
+                case.finished_at = reported + timedelta(days=rng.uniform(3, 20))
+        session.add(case)
+        session.flush()
+        case.number = f"AJ{reported:%Y%m%d}-{case.id:05d}"
+        session.add(CaseOfficer(case_id=case.id, officer_id=lead.id, duty="lead"))
+        session.add(
+            CaseTimelineEntry(
+                case_id=case.id,
+                at=reported,
+                kind="accepted",
+                actor_id=lead.id,
+                text=f"受理：{case.title}",
+            )
+        )
+
+
+def build_cases_demo(session: Session, context: DemoContext, *, past_cases: int = 40) -> None:
+    """The case team's demo: squad, the steel-theft story, two live cases, half a year behind."""
+    if session.scalars(select(Case.id).limit(1)).first() is not None:
+        return
+    rng = random.Random(context.seed * 104729 + 5)
+    now = context.now
+    squad = _squad(session)
+    _past_cases(session, rng, now, squad, past_cases)
+    _steel_theft(session, rng, now, squad)
+    _telecom_fraud(session, now, squad)
+    _ebike_theft(session, now, squad)
+    session.flush()
