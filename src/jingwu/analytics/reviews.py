@@ -50,8 +50,8 @@ class Places:
 
 def load_places(session: Session) -> Places:
     return Places(
-        beats=dict(session.execute(select(Beat.id, Beat.name))),
-        communities=dict(session.execute(select(Community.id, Community.name))),
+        beats=dict(session.execute(select(Beat.id, Beat.name)).all()),
+        communities=dict(session.execute(select(Community.id, Community.name)).all()),
         sites=[
             (n, a, o) for n, a, o in session.execute(select(KeySite.name, KeySite.lat, KeySite.lon))
         ],
