@@ -18,6 +18,7 @@ from jingwu.command.coverage import router as coverage_router
 from jingwu.command.room_router import router as room_router
 from jingwu.command.router import router as command_router
 from jingwu.cases import service as cases_service
+from jingwu.analytics.router import router as analytics_router
 from jingwu.cases.router import router as cases_router
 from jingwu.core.config import Settings, get_settings
 from jingwu.core.db import Database
@@ -37,6 +38,7 @@ from jingwu.units.router import router as units_router
 from jingwu.web.drill_pages import router as drill_pages_router
 from jingwu.web.fire_pages import router as fire_pages_router
 from jingwu.web.case_pages import router as case_pages_router
+from jingwu.web.analytics_pages import router as analytics_pages_router
 from jingwu.web.pages import router as pages_router
 
 log = logging.getLogger(__name__)
@@ -126,6 +128,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         command_router,
         cases_router,
         case_pages_router,
+        analytics_router,
+        analytics_pages_router,
         coverage_router,
         room_router,
         live_router,

@@ -75,6 +75,8 @@ class Permission(StrEnum):
     FIRE_VIEW = "fire.view"
     FIRE_DISPATCH = "fire.dispatch"
     FIRE_MANAGE = "fire.manage"
+    ANALYTICS_VIEW = "analytics.view"
+    ANALYTICS_RECORD = "analytics.record"
 
 
 _ROOM = {
@@ -98,7 +100,7 @@ _FIRE_SQUAD = {Permission.FIRE_VIEW, Permission.FIRE_DISPATCH, Permission.FIRE_M
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DISPATCHER: frozenset(
         _ROOM
-        | {Permission.UNIT_MANAGE}
+        | {Permission.UNIT_MANAGE, Permission.ANALYTICS_VIEW}
         | _CASE_ROOM
         | {Permission.FIRE_VIEW, Permission.FIRE_DISPATCH}
     ),
@@ -110,10 +112,13 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PLACE_VIEW,
             Permission.CASE_VIEW,
             Permission.FIRE_VIEW,
+            Permission.ANALYTICS_VIEW,
+            Permission.ANALYTICS_RECORD,
         }
     ),
     Role.CHIEF: frozenset(
         _ROOM
+        | {Permission.ANALYTICS_VIEW, Permission.ANALYTICS_RECORD}
         | {Permission.FIRE_VIEW}
         | _CASE_TEAM
         | {Permission.INCIDENT_EVALUATE, Permission.PERSON_UNMASK, Permission.AUDIT_VIEW}
