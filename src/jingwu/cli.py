@@ -125,6 +125,43 @@ def restore_command(
     typer.echo(f"✓ restored {sum(counts.values())} rows into {len(counts)} tables")
 
 
+@app.command("report")
+def report_command(
+    kind: Annotated[str, typer.Argument(help="day | week | month")] = "day",
+    on: Annotated[str | None, typer.Option(help="any date of the period (YYYY-MM-DD)")] = None,
+    out: Annotated[Path, typer.Option(help="folder for the PDF and XLSX")] = Path("var/reports"),
+    due: Annotated[bool, typer.Option(help="generate every review that is due (for cron)")] = False,
+) -> None:
+    """每日复盘/每周分析/每月总结: generate, keep and write the review as PDF and XLSX."""
+    from datetime import date
+
+    from jingwu.analytics import jobs
+    from jingwu.analytics.periods import PeriodKind
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        if due:
+            made = jobs.generate_due(database)
+            typer.echo("✓ " + ("; ".join(made) if made else "nothing due"))
+            return
+        if kind not in ("day", "week", "month"):
+            typer.secho("✗ kind is day, week or month", fg=typer.colors.RED, err=True)
+            raise typer.Exit(2)
+        anchor = date.fromisoformat(on) if on else None
+        review = jobs.report(database, kind=PeriodKind(kind), on=anchor)
+        for path in jobs.write_files(review, out, ("pdf", "xlsx")):
+            typer.echo(f"✓ {path}")
+        for line in review.highlights:
+            typer.echo(f"  {line}")
+    except ValueError as exc:
+        typer.secho(f"✗ {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        database.dispose()
+
+
 @app.command("import-osm")
 def import_osm(
     path: Annotated[Path, typer.Argument(help=".osm.pbf or .osm file of the station's area")],
