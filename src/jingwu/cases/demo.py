@@ -40,6 +40,7 @@ from jingwu.command import intake
 from jingwu.command import service as command_service
 from jingwu.command.schemas import IncidentIn
 from jingwu.command.states import Route
+from jingwu.core.clock import to_local
 from jingwu.core.idcard import make_id_number
 from jingwu.identity import service as identity_service
 from jingwu.identity.models import Officer, Team
@@ -488,7 +489,7 @@ def _past_cases(
                 case.finished_at = reported + timedelta(days=rng.uniform(3, 20))
         session.add(case)
         session.flush()
-        case.number = f"AJ{reported:%Y%m%d}-{case.id:05d}"
+        case.number = f"AJ{to_local(reported):%Y%m%d}-{case.id:05d}"
         session.add(CaseOfficer(case_id=case.id, officer_id=lead.id, duty="lead"))
         session.add(
             CaseTimelineEntry(
