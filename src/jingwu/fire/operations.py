@@ -34,6 +34,7 @@ from jingwu.fire import service
 from jingwu.fire.events import FireDispatched, OperationReported, ShiftStarted
 from jingwu.fire.models import (
     APPARATUS_KIND_LABELS,
+    Apparatus,
     ApparatusKind,
     FireMember,
     FireOperation,
@@ -125,20 +126,23 @@ def find_run_card(session: Session, *, category_code: str, alarm_level: int) -> 
 def propose(
     session: Session, *, incident: Incident, card: RunCard
 ) -> tuple[list[ProposedUnit], list[str]]:
-    """For each apparatus the card asks for, the nearest ready one of that kind."""
+    """For each apparatus the card asks for and the incident does not have yet, the nearest
+    ready one of that kind; what cannot be found is the shortfall (请求增援)."""
     pool = [(a, u) for a, u in service.list_apparatus(session) if service.is_ready(a, u)]
+    on_scene = _assigned_kinds(session, incident_id=incident.id)
 
     def distance(unit: Unit) -> float | None:
-        if None in (unit.lat, unit.lon, incident.lat, incident.lon):
+        if unit.lat is None or unit.lon is None or incident.lat is None or incident.lon is None:
             return None
-        return haversine_m(
-            unit.lat or 0.0, unit.lon or 0.0, incident.lat or 0.0, incident.lon or 0.0
-        )
+        return haversine_m(unit.lat, unit.lon, incident.lat, incident.lon)
 
     chosen: list[ProposedUnit] = []
     shortfall: list[str] = []
     used: set[int] = set()
     for kind in card.apparatus_kinds:
+        if on_scene.get(kind, 0) > 0:
+            on_scene[kind] -= 1
+            continue
         options = [(a, u, distance(u)) for a, u in pool if a.kind == kind and u.id not in used]
         options.sort(key=lambda o: (o[2] is None, o[2] or 0.0))
         kind_label = APPARATUS_KIND_LABELS[ApparatusKind(kind)]
@@ -157,6 +161,22 @@ def propose(
             )
         )
     return chosen, shortfall
+
+
+def _assigned_kinds(session: Session, *, incident_id: int) -> dict[str, int]:
+    """Apparatus already sent to the incident and not yet back, counted by kind."""
+    kinds = session.scalars(
+        select(Apparatus.kind)
+        .join(Assignment, Assignment.unit_id == Apparatus.unit_id)
+        .where(
+            Assignment.incident_id == incident_id,
+            Assignment.status.in_([s.value for s in ACTIVE_ASSIGNMENT]),
+        )
+    ).all()
+    counted: dict[str, int] = {}
+    for kind in kinds:
+        counted[kind] = counted.get(kind, 0) + 1
+    return counted
 
 
 def plan_for(session: Session, *, incident: Incident, alarm_level: int) -> PlanOut:
@@ -214,8 +234,13 @@ def do_dispatch_by_plan(
 ) -> FireOperation:
     card = find_run_card(session, category_code=incident.category_code, alarm_level=alarm_level)
     if unit_ids is None:
-        proposed, _ = propose(session, incident=incident, card=card)
+        proposed, shortfall = propose(session, incident=incident, card=card)
         unit_ids = [p.unit_id for p in proposed]
+        if not unit_ids and not shortfall:
+            raise Conflict(
+                f"「{card.name}」的力量已全部派出 / the run card is already fulfilled",
+                code="plan_fulfilled",
+            )
     else:
         known = service.apparatus_by_unit(session, unit_ids=unit_ids)
         strangers = [uid for uid in unit_ids if uid not in known]

@@ -58,14 +58,14 @@ function ring() {
 
 function incidentItem(item) {
   const i = item.incident;
-  const units = [...item.fire_units.map((c) => `🚒${c}`), ...item.police_units.map((c) => `🚓${c}`)];
+  const units = [item.fire_units.length ? `消防：${item.fire_units.join("、")}` : "", item.police_units.length ? `公安：${item.police_units.join("、")}` : ""].filter(Boolean);
   return el("li", { class: `q-item ${i.id === selectedId ? "selected" : ""}`, tabindex: 0, "data-id": i.id,
     onclick: () => select(i.id), onkeydown: (e) => { if (e.key === "Enter") select(i.id); } },
     el("div", { class: "q-top" }, el("span", { class: `prio p${i.priority}` }, i.category_label),
       item.alarm_level ? el("span", { class: "level" }, `${LEVELS[item.alarm_level]}出动`) : "",
       el("span", { class: "timer" }, duration(i.timers.running_s))),
     el("div", { class: "q-addr" }, i.address_text || "（坐标）"),
-    el("div", { class: "q-meta" }, `${i.number} · ${i.status_label}`, units.length ? ` · ${units.join(" ")}` : ""));
+    el("div", { class: "q-meta" }, `${i.number} · ${i.status_label}`, units.length ? ` · ${units.join("；")}` : ""));
 }
 
 async function refresh() {
@@ -137,10 +137,11 @@ async function renderDetail() {
       el("div", {}, el("h3", {}, "调派方案 ", levelSelect),
         plan ? [el("p", {}, el("strong", {}, plan.run_card.name), ` · 最少 ${plan.run_card.min_crew} 人`, plan.run_card.note ? ` · ${plan.run_card.note}` : ""),
           el("ul", { class: "recs", id: "proposed" }, ...plan.proposed.map((p) => el("li", { class: "rec" }, `${p.call_sign}（${p.kind_label}）`, p.distance_m !== null ? ` ${(p.distance_m / 1000).toFixed(1)} km` : ""))),
-          plan.shortfall.length ? el("p", { class: "error" }, `缺：${plan.shortfall.join("、")}（请求增援）`) : ""]
+          plan.shortfall.length ? el("p", { class: "error" }, `缺：${plan.shortfall.join("、")}（请求增援）`) : "",
+          !plan.proposed.length && !plan.shortfall.length ? el("p", { class: "ok" }, "本级预案力量已全部派出") : ""]
           : el("p", { class: "error" }, planError),
         el("div", { class: "actions" }, dispatchButton),
-        el("p", { class: "q-meta" }, "到场力量：", [...incident.fire_units, ...incident.police_units].join("、") || "尚未派出")),
+        el("p", { class: "q-meta" }, "已派力量：", [...incident.fire_units, ...incident.police_units].join("、") || "尚未派出")),
       el("div", {}, el("h3", {}, "附近水源"),
         plan && plan.water_sources.length ? el("ul", { class: "plain" }, ...plan.water_sources.map((w) => el("li", {}, `${w.kind_label} ${w.name} · ${Math.round(w.distance_m)} m · ${w.flow_lps} L/s`)))
           : el("p", { class: "muted" }, "1 km 内无登记水源"),
