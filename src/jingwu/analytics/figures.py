@@ -35,6 +35,8 @@ from jingwu.analytics.stats import pct_change
 log = logging.getLogger(__name__)
 SPARK_POINTS = 12
 NO_DATA = "暂无数据"
+NUMERATORS = ("numerator", "cleared", "resolved")
+DENOMINATORS = ("denominator", "filed", "total")
 
 
 @dataclass(frozen=True)
@@ -127,8 +129,10 @@ def coerce(result: Any) -> FigureValue | None:
     for attribute in ("rate", "value", "percent"):
         value = getattr(result, attribute, None)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            num: object = getattr(result, "numerator", None)
-            den: object = getattr(result, "denominator", None)
+            num: object = next((getattr(result, n) for n in NUMERATORS if hasattr(result, n)), None)
+            den: object = next(
+                (getattr(result, n) for n in DENOMINATORS if hasattr(result, n)), None
+            )
             rate = float(value) * (100.0 if attribute == "rate" and value <= 1.0 else 1.0)
             return FigureValue(
                 rate,
@@ -201,7 +205,7 @@ FIGURES: tuple[Figure, ...] = (
         "clearance_rate",
         "破案率",
         "%",
-        external("jingwu.cases.service", ("clearance_rate",), "案件"),
+        external("jingwu.cases.queries", ("clearance_rate",), "案件"),
         higher_is_better=True,
         source="cases",
     ),
@@ -210,8 +214,8 @@ FIGURES: tuple[Figure, ...] = (
         "矛盾纠纷化解率",
         "%",
         external(
-            "jingwu.community.service",
-            ("dispute_resolution_rate", "resolution_rate"),
+            "jingwu.community.disputes",
+            ("dispute_resolution_rate",),
             "社区",
         ),
         higher_is_better=True,
