@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -91,7 +92,7 @@ def _number(dispute: Dispute) -> str:
 
 
 def _save(session: Session, dispute: Dispute) -> Dispute:
-    dispute.number = f"tmp-{id(dispute)}-{utcnow().timestamp()}"
+    dispute.number = f"tmp-{uuid.uuid4().hex[:24]}"
     session.add(dispute)
     session.flush()
     dispute.number = _number(dispute)
@@ -499,7 +500,7 @@ def callbacks_due(
     )
     if officer_id is not None:
         query = query.where(Dispute.officer_id == officer_id)
-    return [(c, d) for c, d in session.execute(query).tuples().all()]
+    return [(c, d) for c, d in session.execute(query).all()]
 
 
 def dispute_resolution_rate(
@@ -526,7 +527,7 @@ def dispute_resolution_rate(
         query = query.where(Dispute.beat_id == beat_id)
     if officer_id is not None:
         query = query.where(Dispute.officer_id == officer_id)
-    counts = dict(session.execute(query.group_by(Dispute.status)).tuples().all())
+    counts = dict(session.execute(query.group_by(Dispute.status)).all())
     total = sum(counts.values())
     resolved = counts.get(DisputeStatus.RESOLVED.value, 0)
     return ResolutionRate(

@@ -697,7 +697,7 @@ def stability_control_rate(
             .join(Community, Community.id == Resident.community_id)
             .where(Community.beat_id == beat_id)
         )
-    counts = dict(session.execute(query.group_by(KeyPerson.in_control)).tuples().all())
+    counts = dict(session.execute(query.group_by(KeyPerson.in_control)).all())
     total = sum(counts.values())
     controlled = counts.get(True, 0)
     return {"total": total, "in_control": controlled, "rate": _rate(controlled, total)}

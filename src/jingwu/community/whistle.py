@@ -6,6 +6,7 @@ requests. A step not taken by its deadline escalates the request, one level per 
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -153,7 +154,7 @@ def do_blow(session: Session, *, data: WhistleIn, officer_id: int) -> WhistleReq
         raise NotFound(f"纠纷不存在 / no dispute {data.dispute_id}", code="dispute_not_found")
     now = utcnow()
     request = WhistleRequest(
-        number=f"tmp-{now.timestamp()}-{officer_id}",
+        number=f"tmp-{uuid.uuid4().hex[:24]}",
         agency_id=agency.id,
         category=data.category,
         title=data.title,

@@ -14,7 +14,7 @@ function card(r) {
     el("div", {}, r.description),
     el("div", { class: "sub" }, `地点：${r.place_text || "—"}`),
     el("div", { class: "deadlines" }, ...STEPS.map(([step, label, doneField, dueField]) =>
-      el("div", { class: r[doneField] ? "done" : (r.late.includes(step) ? "late" : "") },
+      el("div", { class: r.late.includes(step) ? "late" : (r[doneField] ? "done" : "") },
         `${label}时限`, el("br"), localTime(r[dueField]), r[doneField] ? el("div", {}, `✓ ${localTime(r[doneField])}`) : null))),
     el("div", { class: "steps" }, ...STEPS.map(([step, label]) =>
       el("button", { class: allowed[0] === step ? "primary" : "", disabled: !allowed.includes(step), onclick: () => act(r, step, label) }, label))));
