@@ -114,8 +114,8 @@ def test_steel_theft_in_the_browser(case_server: tuple[str, int], chromium: Any)
     page.wait_for_selector(".clocks")
     assert "中铁五局地铁工地" in page.inner_text(".case-head")
     case_url = page.url
-    for label in ["立案", "侦查"]:
-        _saved(page, page.locator(f".moves button:has-text('{label}')").click)
+    for move in ["filed", "investigating"]:
+        _saved(page, page.locator(f".moves button[data-move={move}]").click)
     assert page.inner_text(".case-head .status") == "侦查"
 
     page.click("#requests details summary")
