@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from jingwu.core.db import Database
 from jingwu.fire import record
-from jingwu.fire.demo import ARTICLE_DAY, build_fire_station
-from jingwu.fire.models import FireOperation, OperationStatus
+from jingwu.fire.demo import ARTICLE_DAY, FireDemoReport, build_fire_station
+from jingwu.fire.models import FireMember, FireOperation, OperationStatus
 from jingwu.sim.leifeng import build_scenario
 
 
@@ -69,10 +69,10 @@ def test_totals_come_from_the_operation_reports(db: Database) -> None:
     assert after.property_protected_yuan == now.property_protected_yuan + 1_000_000
 
 
-def test_a_second_build_changes_nothing(db: Database) -> None:
+def test_the_scenario_builds_the_squad_once(db: Database) -> None:
     with db.session() as session:
-        build_scenario(session, seed=7)
-        first = build_fire_station(session, seed=7, history=False)
-        second = build_fire_station(session, seed=7, history=False)
-    assert first.members == 10
-    assert second.members == 0
+        build_scenario(session, seed=7)  # the fire squad is one of the scenario's builders
+        members = session.scalar(select(func.count(FireMember.id)))
+        again = build_fire_station(session, seed=7, history=False)
+    assert members == 10
+    assert again == FireDemoReport(0, 0, 0, 0)

@@ -174,19 +174,32 @@ def build_fire_demo(session: Session, context: ScenarioLike) -> None:
 def build_fire_station(
     session: Session, *, seed: int = 7, now: datetime | None = None, history: bool = True
 ) -> FireDemoReport:
-    """Build the squad once (a second call does nothing and reports zeros)."""
-    if session.scalars(select(FireMember.id).limit(1)).first() is not None:
-        return FireDemoReport(0, 0, 0, 0)
+    """Build the squad once, and its history once; what is already there is left alone."""
     now = now or datetime.now(UTC)
     rng = random.Random(seed * 7919 + 98)
-    members = _members(session, rng, now)
-    apparatus = _apparatus(session, members)
-    water = _water_sources(session, rng)
-    _plans_and_cards(session)
+    members: dict[str, FireMember] = {}
+    apparatus = water = 0
+    if session.scalars(select(FireMember.id).limit(1)).first() is None:
+        members = _members(session, rng, now)
+        apparatus = _apparatus(session, members)
+        water = _water_sources(session, rng)
+        _plans_and_cards(session)
     operations = 0
-    if history:
-        operations = _history(session, rng, now)
-        _training_history(session, rng, now, members)
+    has_history = session.scalars(
+        select(FireOperation.id).where(FireOperation.historic.is_(True)).limit(1)
+    ).first()
+    if history and has_history is None:
+        history_rng = random.Random(seed * 7919 + 1998)
+        operations = _history(session, history_rng, now)
+        squad = {
+            str(name): member
+            for member, name in session.execute(
+                select(FireMember, Officer.username).join(
+                    Officer, Officer.id == FireMember.officer_id
+                )
+            ).all()
+        }
+        _training_history(session, history_rng, now, squad)
     session.flush()
     return FireDemoReport(len(members), apparatus, water, operations)
 

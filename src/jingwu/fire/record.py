@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from jingwu.command.categories import label, top_of
-from jingwu.core.clock import as_utc, seconds_between, to_local, utcnow
+from jingwu.core.clock import LOCAL_ZONE, as_utc, seconds_between, to_local, utcnow
 from jingwu.core.errors import InvalidInput
 from jingwu.fire.models import FireOperation, Honour
 from jingwu.fire.schemas import (
@@ -29,39 +29,46 @@ FOUNDED_YEAR = 1998  # 雷锋班正式创建
 def squad_record(session: Session, *, as_of: datetime | None = None) -> SquadRecordOut:
     """Operations, people rescued and property protected since founding, up to ``as_of``."""
     moment = as_utc(as_of) if as_of else utcnow()
+    last_year = to_local(moment).year
+    first_year = min(FOUNDED_YEAR, last_year)
+    # local (Asia/Shanghai) years, bucketed in SQL by their UTC boundaries
+    year_of = case(
+        *[
+            (FireOperation.started_at < datetime(y + 1, 1, 1, tzinfo=LOCAL_ZONE), y)
+            for y in range(first_year, last_year)
+        ],
+        else_=last_year,
+    ).label("year")
     rows = session.execute(
         select(
-            FireOperation.started_at,
-            FireOperation.people_rescued,
-            FireOperation.property_protected_yuan,
-            FireOperation.property_lost_yuan,
-        ).where(FireOperation.started_at <= moment)
+            year_of,
+            func.count(FireOperation.id),
+            func.coalesce(func.sum(FireOperation.people_rescued), 0),
+            func.coalesce(func.sum(FireOperation.property_protected_yuan), 0),
+            func.coalesce(func.sum(FireOperation.property_lost_yuan), 0),
+        )
+        .where(FireOperation.started_at <= moment)
+        .group_by(year_of)
+        .order_by(year_of)
     ).all()
-    years: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    rescued = protected = lost = 0
-    for started_at, people, saved, burnt in rows:
-        figures = years[to_local(started_at).year]
-        figures[0] += 1
-        figures[1] += int(people)
-        figures[2] += int(saved)
-        rescued += int(people)
-        protected += int(saved)
-        lost += int(burnt)
+    by_year = [
+        YearFigures(
+            year=int(year), operations=int(n), people_rescued=int(p), property_protected_yuan=int(v)
+        )
+        for year, n, p, v, _ in rows
+    ]
     honours = session.scalars(
         select(Honour).where(Honour.year <= to_local(moment).year).order_by(Honour.year, Honour.id)
     ).all()
     return SquadRecordOut(
         founded_year=FOUNDED_YEAR,
         as_of=moment,
-        operations=len(rows),
-        people_rescued=rescued,
-        property_protected_yuan=protected,
-        property_lost_yuan=lost,
+        operations=sum(y.operations for y in by_year),
+        people_rescued=sum(y.people_rescued for y in by_year),
+        property_protected_yuan=sum(y.property_protected_yuan for y in by_year),
+        property_lost_yuan=sum(int(row[4]) for row in rows),
         honours=[HonourOut(year=h.year, title=h.title, level=h.level) for h in honours],
-        by_year=[
-            YearFigures(year=y, operations=f[0], people_rescued=f[1], property_protected_yuan=f[2])
-            for y, f in sorted(years.items())
-        ],
+        by_year=by_year,
     )
 
 

@@ -248,9 +248,14 @@ def plan(
     incident_id: int,
     session: DbSession,
     _viewer: CanViewFire,
-    alarm_level: int = Query(default=1, ge=1, le=3),
+    alarm_level: int | None = Query(
+        default=None, ge=1, le=3, description="the operation's level, or 1, if omitted"
+    ),
 ) -> PlanOut:
     incident = command_intake.get_incident(session, incident_id=incident_id)
+    if alarm_level is None:
+        operation = operations.operation_of(session, incident_id=incident.id)
+        alarm_level = operation.alarm_level if operation else 1
     return operations.plan_for(session, incident=incident, alarm_level=alarm_level)
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jingwu.fire.demo import build_fire_demo
 from jingwu.identity import service as identity_service
 from jingwu.identity.models import Officer
 from jingwu.identity.roles import TEAM_LABELS, Role, TeamKind
@@ -274,7 +275,7 @@ def _bar(context: ScenarioContext, title: str) -> Iterator[Callable[[int], None]
 
 # Later domains (cases, community, fire) append their own builders here; each runs once,
 # in order, after the station's ground (jurisdiction, sites, people, units) is in place.
-SCENARIO_BUILDERS: list[ScenarioBuilder] = [_incident_history]
+SCENARIO_BUILDERS: list[ScenarioBuilder] = [_incident_history, build_fire_demo]
 
 
 def build_scenario(
