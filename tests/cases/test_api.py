@@ -127,7 +127,13 @@ def test_bad_input_is_a_clear_4xx_and_stores_nothing(login: Any, app: Any) -> No
         st.sampled_from(
             ["title", "case_type", "incident_id", "summary", "lat", "lon", "reported_at", "x"]
         ),
-        st.one_of(st.none(), st.integers(), st.floats(), st.text(max_size=30), st.booleans()),
+        st.one_of(
+            st.none(),
+            st.integers(),
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.text(max_size=30),
+            st.booleans(),
+        ),
         max_size=6,
     )
 )
@@ -209,7 +215,9 @@ def test_the_status_machine_through_the_api(
             status = target
         else:
             assert response.status_code in (409, 422), response.text
-        assert officer.get(f"/api/cases/{case_id}").json()["status"] == status.value
+        now = officer.get(f"/api/cases/{case_id}")
+        assert now.status_code == 200, now.text
+        assert now.json()["status"] == status.value
 
 
 def test_requests_have_deadlines_answers_and_overdue_alerts(login: Any, app: Any) -> None:

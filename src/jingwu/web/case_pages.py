@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from jingwu.cases import queries, service
+from jingwu.cases.router import AuditedSession
 from jingwu.cases.states import (
     BOARD_ORDER,
     CUSTODY_LABELS,
@@ -135,7 +136,8 @@ def tasks_page(request: Request, session: DbSession) -> Response:
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(case_id: int, request: Request, session: DbSession) -> Response:
+def case_page(case_id: int, request: Request, session: AuditedSession) -> Response:
+    """A person's record shows here: the view is audited, so the read takes the write lock."""
     viewer = _page(request, session, Permission.CASE_VIEW)
     if isinstance(viewer, Response):
         return viewer
