@@ -20,6 +20,10 @@ from jingwu.command.router import router as command_router
 from jingwu.cases import service as cases_service
 from jingwu.analytics.router import router as analytics_router
 from jingwu.cases.router import router as cases_router
+from jingwu.community import disputes as community_disputes
+from jingwu.community import whistle as community_whistle
+from jingwu.community.router import partner_router
+from jingwu.community.router import router as community_router
 from jingwu.core.config import Settings, get_settings
 from jingwu.core.db import Database
 from jingwu.core.events import EventBus
@@ -39,6 +43,7 @@ from jingwu.web.drill_pages import router as drill_pages_router
 from jingwu.web.fire_pages import router as fire_pages_router
 from jingwu.web.case_pages import router as case_pages_router
 from jingwu.web.analytics_pages import router as analytics_pages_router
+from jingwu.web.community_pages import router as community_pages_router
 from jingwu.web.pages import router as pages_router
 
 log = logging.getLogger(__name__)
@@ -61,6 +66,11 @@ def _scan_case_requests(database: Database) -> int:
         return cases_service.do_raise_overdue_request_alerts(session)
 
 
+def _escalate_whistles(database: Database) -> int:
+    with database.session() as session:
+        return community_whistle.do_escalate_overdue(session)
+
+
 async def _watch_overdue(app: FastAPI) -> None:
     settings: Settings = app.state.settings
     while True:
@@ -69,6 +79,7 @@ async def _watch_overdue(app: FastAPI) -> None:
             await run_in_threadpool(_scan_overdue, app.state.db, settings.ack_limit_seconds)
             await run_in_threadpool(_scan_case_requests, app.state.db)
             await run_in_threadpool(_escalate_calls, app.state.db)
+            await run_in_threadpool(_escalate_whistles, app.state.db)
         except Exception:
             log.exception("overdue scan failed")
 
@@ -117,6 +128,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = database
     bus = EventBus(database)
     bus.watch()
+    bus.subscribe(community_disputes.incident_subscriber(database))
     app.state.bus = bus
     app.state.live = LiveGateway(database, settings, bus)
     install_error_handlers(app)
@@ -138,6 +150,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         drill_pages_router,
         pages_router,
         fire_pages_router,
+        community_router,
+        partner_router,
+        community_pages_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

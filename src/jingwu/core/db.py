@@ -87,6 +87,37 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+class WriterQueue:
+    """The process's SQLite writers, one at a time, in arrival order; re-entrant per thread.
+
+    Unlike ``threading.RLock`` it may be released from another thread than the one that took
+    it: FastAPI enters a sync dependency (the request's unit of work) in one worker thread and
+    leaves it in another. A thread that takes it again while it holds it (the outbox relay run
+    inside a commit hook, or a pool thread that picked up the next request) passes through;
+    SQLite's own lock (BEGIN IMMEDIATE, busy_timeout) still keeps such writers apart.
+    """
+
+    def __init__(self) -> None:
+        self._free = threading.Condition()
+        self._owner: int | None = None
+        self._depth = 0
+
+    def __enter__(self) -> None:
+        me = threading.get_ident()
+        with self._free:
+            while self._owner not in (None, me):
+                self._free.wait()
+            self._owner = me
+            self._depth += 1
+
+    def __exit__(self, *_exc: object) -> None:
+        with self._free:
+            self._depth = max(0, self._depth - 1)
+            if self._depth == 0:
+                self._owner = None
+                self._free.notify()
+
+
 class Database:
     """An engine and its session factory; one per process, made by the composition root."""
 
@@ -97,7 +128,7 @@ class Database:
         # SQLite has one writer at a time: threads of this process queue here, in order, instead
         # of polling SQLite's busy handler (whose back-off sleeps make long latency tails)
         self._writer: AbstractContextManager[Any] = (
-            threading.RLock() if url.startswith("sqlite") else contextlib.nullcontext()
+            WriterQueue() if url.startswith("sqlite") else contextlib.nullcontext()
         )
 
     @contextmanager

@@ -75,6 +75,9 @@ class Permission(StrEnum):
     FIRE_VIEW = "fire.view"
     FIRE_DISPATCH = "fire.dispatch"
     FIRE_MANAGE = "fire.manage"
+    COMMUNITY_VIEW = "community.view"
+    COMMUNITY_MANAGE = "community.manage"
+    WHISTLE_RESPOND = "whistle.respond"
     ANALYTICS_VIEW = "analytics.view"
     ANALYTICS_RECORD = "analytics.record"
 
@@ -112,6 +115,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PLACE_VIEW,
             Permission.CASE_VIEW,
             Permission.FIRE_VIEW,
+            Permission.COMMUNITY_VIEW,
             Permission.ANALYTICS_VIEW,
             Permission.ANALYTICS_RECORD,
         }
@@ -119,10 +123,11 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CHIEF: frozenset(
         _ROOM
         | {Permission.ANALYTICS_VIEW, Permission.ANALYTICS_RECORD}
-        | {Permission.FIRE_VIEW}
         | _CASE_TEAM
+        | {Permission.FIRE_VIEW}
         | {Permission.INCIDENT_EVALUATE, Permission.PERSON_UNMASK, Permission.AUDIT_VIEW}
         | {Permission.ROSTER_MANAGE}
+        | {Permission.COMMUNITY_VIEW, Permission.COMMUNITY_MANAGE}
     ),
     Role.CASE_OFFICER: frozenset(
         {
@@ -139,6 +144,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PLACE_VIEW,
             Permission.PERSON_UNMASK,
             Permission.CASE_ANSWER_COMMUNITY,
+            Permission.COMMUNITY_VIEW,
+            Permission.COMMUNITY_MANAGE,
         }
     ),
     Role.PATROL_CREW: frozenset(
@@ -149,7 +156,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.KEYSITE_REPORT,
         }
     ),
-    Role.PARTNER: frozenset(),
+    Role.PARTNER: frozenset({Permission.WHISTLE_RESPOND}),
     Role.FIRE_CREW: frozenset(
         {Permission.INCIDENT_RESPOND, Permission.UNIT_REPORT_POSITION, Permission.PLACE_VIEW}
         | _FIRE_SQUAD

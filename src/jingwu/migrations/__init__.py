@@ -21,6 +21,7 @@ MODEL_MODULES = (
     "jingwu.command.room_models",
     "jingwu.cases.models",
     "jingwu.analytics.models",
+    "jingwu.community.models",
 )
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jingwu.community.demo import build_community_demo
 from jingwu.fire.demo import build_fire_demo
 from jingwu.identity import service as identity_service
 from jingwu.identity.models import Officer
@@ -275,7 +276,11 @@ def _bar(context: ScenarioContext, title: str) -> Iterator[Callable[[int], None]
 
 # Later domains (cases, community, fire) append their own builders here; each runs once,
 # in order, after the station's ground (jurisdiction, sites, people, units) is in place.
-SCENARIO_BUILDERS: list[ScenarioBuilder] = [_incident_history, build_fire_demo]
+SCENARIO_BUILDERS: list[ScenarioBuilder] = [
+    _incident_history,
+    build_community_demo,
+    build_fire_demo,
+]
 
 
 def build_scenario(

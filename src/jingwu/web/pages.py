@@ -30,6 +30,8 @@ LANG_COOKIE = "jingwu_lang"
 HOME_BY_ROLE = {
     Role.PATROL_CREW: "/terminal",
     Role.FIRE_CREW: "/terminal",
+    Role.COMMUNITY_OFFICER: "/community",
+    Role.PARTNER: "/partner",
 }
 
 router = APIRouter(include_in_schema=False)
