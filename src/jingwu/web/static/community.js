@@ -134,11 +134,16 @@ document.getElementById("lookup-go").addEventListener("click", async () => {
   if (!text) return;
   try {
     const found = await api(`/api/community/address/match?text=${encodeURIComponent(text)}`);
+    const pick = (c) => {
+      document.querySelector("#dispute-form input[name=address_text]").value = c.full_text;
+      toast(`已选择：${c.full_text}`);
+    };
     box.replaceChildren(...found.candidates.map((c, i) =>
-      el("li", { class: i === 0 && found.sure ? "sure" : "" },
+      el("li", { class: i === 0 && found.sure ? "sure" : "", "data-address": c.address_id, onclick: () => pick(c) },
         el("span", { class: "score" }, `${Math.round(c.score * 100)}%`), c.full_text)));
-    if (!found.candidates.length) box.replaceChildren(el("li", { class: "empty" }, "没有找到，请换个写法。"));
-    else if (!found.sure) box.prepend(el("li", { class: "sub" }, "不确定，请从下列地址中选择："));
+    const hint = document.getElementById("lookup-hint");
+    hint.textContent = !found.candidates.length ? "没有找到，请换个写法。"
+      : (found.sure ? "已确定，点击地址即可使用。" : "不确定，请从下列地址中选择：");
   } catch (error) {
     toast(error.message, "error");
   }
