@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cases_helpers import PNG, in_hours, open_case, suspect_id
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
@@ -17,6 +16,7 @@ from jingwu.cases.models import CaseRequest
 from jingwu.cases.states import MOVES, NEEDS_REASON, NEEDS_SUSPECT, CaseStatus
 from jingwu.core.clock import utcnow
 from jingwu.core.events import OutboxEvent
+from tests.cases.cases_helpers import PNG, in_hours, open_case, suspect_id
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 FUZZ = settings(

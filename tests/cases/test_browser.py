@@ -12,8 +12,6 @@ from typing import Any
 
 import pytest
 import uvicorn
-from cases_helpers import SITE
-from tests.web.conftest import _free_port, chromium, log_in, shot
 
 from jingwu.app import create_app
 from jingwu.cases.demo import build_cases_demo
@@ -25,6 +23,8 @@ from jingwu.core.db import Database
 from jingwu.identity.models import Officer
 from jingwu.migrations import upgrade
 from jingwu.sim.leifeng import build_scenario
+from tests.cases.cases_helpers import SITE
+from tests.web.conftest import _free_port, chromium, log_in, shot
 
 pytestmark = pytest.mark.browser
 __all__ = ["chromium"]

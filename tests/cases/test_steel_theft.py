@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from cases_helpers import PNG, SITE, in_hours, open_case, report_theft, suspect_id
 from sqlalchemy import select
 
 from jingwu.cases import queries
 from jingwu.core.clock import utcnow
 from jingwu.identity.models import AuditEntry
+from tests.cases.cases_helpers import PNG, SITE, in_hours, open_case, report_theft, suspect_id
 
 
 def test_steel_theft_from_report_to_prosecution(login: Any, app: Any) -> None:
