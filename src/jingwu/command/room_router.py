@@ -25,6 +25,7 @@ from jingwu.command.room_schemas import (
     PlanOut,
     RoundIn,
     RoundOut,
+    RouteOut,
     SeatOut,
     ShiftIn,
     ShiftOut,
@@ -35,7 +36,8 @@ from jingwu.command.room_schemas import (
     ViewOut,
 )
 from jingwu.core.clock import utcnow
-from jingwu.core.errors import Forbidden
+from jingwu.core.errors import Forbidden, InvalidInput
+from jingwu.core.geo import haversine_m
 from jingwu.core.http import AppSettings, DbSession
 from jingwu.identity.deps import (
     CanDispatch,
@@ -49,6 +51,8 @@ from jingwu.identity.deps import (
 )
 from jingwu.identity.models import Officer
 from jingwu.identity.roles import Permission, can
+from jingwu.places.road_cache import ROAD_GRAPHS
+from jingwu.places.routing import UnitPosition, rank_units
 from jingwu.units import service as units_service
 
 router = APIRouter(prefix="/api", tags=["command room 指挥室"])
@@ -372,4 +376,60 @@ def get_photo(
         path,
         media_type=attachment.content_type,
         headers={"Cache-Control": "private, max-age=3600", "Content-Disposition": "inline"},
+    )
+
+
+# --- 车组路线 -------------------------------------------------------------------------------
+@router.get("/incidents/{incident_id}/route", response_model=RouteOut, summary="本车组到警情的路线")
+def route_to_incident(
+    incident_id: int,
+    session: DbSession,
+    officer: CurrentOfficer,
+    unit_id: int | None = Query(default=None, ge=1),
+) -> RouteOut:
+    """By road when the station has a road network, else the straight line (and says so)."""
+    incident = intake.get_incident(session, incident_id=incident_id)
+    _may_see_incident(session, officer, incident_id)
+    own = units_service.units_of_officer(session, officer_id=officer.id)
+    if unit_id is None and own:
+        unit = own[0]
+    else:
+        unit = units_service.get_unit(session, unit_id=unit_id or 0)
+        if unit not in own and not can(officer.role, Permission.UNIT_VIEW):
+            raise Forbidden("只能查看本车组路线 / your own unit only", code="not_crew")
+    if None in (incident.lat, incident.lon, unit.lat, unit.lon):
+        raise InvalidInput("缺少坐标，无法规划路线 / a position is missing", code="no_location")
+    assert incident.lat is not None
+    assert incident.lon is not None
+    assert unit.lat is not None
+    assert unit.lon is not None
+    graph = ROAD_GRAPHS.get(session)
+    if graph is not None:
+        result = rank_units(
+            graph,
+            lat=incident.lat,
+            lon=incident.lon,
+            units=[UnitPosition(unit.id, unit.lat, unit.lon)],
+            routes_for_top=1,
+        )
+        entry = result.ranked[0] if result.ranked else None
+        if entry is not None and entry.reachable and entry.route is not None:
+            return RouteOut(
+                unit_id=unit.id,
+                incident_id=incident.id,
+                by_road=True,
+                distance_m=round(entry.route.distance_m, 1),
+                eta_s=round(entry.eta_s, 1),
+                path=entry.route.path,
+                explanation=entry.route.explanation,
+            )
+    distance = haversine_m(unit.lat, unit.lon, incident.lat, incident.lon)
+    return RouteOut(
+        unit_id=unit.id,
+        incident_id=incident.id,
+        by_road=False,
+        distance_m=round(distance, 1),
+        eta_s=None,
+        path=[(unit.lat, unit.lon), (incident.lat, incident.lon)],
+        explanation=f"直线距离 {distance / 1000:.1f} km（无路网）",
     )

@@ -288,4 +288,14 @@ class AttachmentOut(BaseModel):
     url: str = ""
 
 
+class RouteOut(BaseModel):
+    unit_id: int
+    incident_id: int
+    by_road: bool
+    distance_m: float
+    eta_s: float | None
+    path: list[tuple[float, float]]
+    explanation: str
+
+
 SeatOut.model_rebuild()

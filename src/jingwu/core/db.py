@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
@@ -97,6 +98,8 @@ class WriterQueue:
     SQLite's own lock (BEGIN IMMEDIATE, busy_timeout) still keeps such writers apart.
     """
 
+    max_wait_s = 2.0
+
     def __init__(self) -> None:
         self._free = threading.Condition()
         self._owner: int | None = None
@@ -104,10 +107,16 @@ class WriterQueue:
 
     def __enter__(self) -> None:
         me = threading.get_ident()
+        deadline = time.monotonic() + self.max_wait_s
         with self._free:
             while self._owner not in (None, me):
-                self._free.wait()
-            self._owner = me
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    # every worker thread may be waiting here while the holder needs one to
+                    # leave its unit of work: stop queueing, let SQLite's busy handler decide
+                    break
+                self._free.wait(left)
+            self._owner = me if self._owner is None else self._owner
             self._depth += 1
 
     def __exit__(self, *_exc: object) -> None:

@@ -208,6 +208,7 @@ def console(request: Request, session: DbSession, settings: AppSettings) -> Resp
             "can_dispatch": can(viewer.officer.role, Permission.INCIDENT_DISPATCH),
             "can_intake": can(viewer.officer.role, Permission.INCIDENT_INTAKE),
             "ack_limit": settings.ack_limit_seconds,
+            "call_ack": settings.call_ack_seconds,
             "tile_url": settings.tile_url,
             "tile_gcj02": settings.tile_gcj02,
         },
@@ -240,7 +241,12 @@ def map_page(request: Request, session: DbSession, settings: AppSettings) -> Res
     return _render(
         request,
         "map.html",
-        {"viewer": viewer, "tile_url": settings.tile_url, "tile_gcj02": settings.tile_gcj02},
+        {
+            "viewer": viewer,
+            "tile_url": settings.tile_url,
+            "tile_gcj02": settings.tile_gcj02,
+            "can_see_incidents": can(viewer.officer.role, Permission.INCIDENT_VIEW),
+        },
     )
 
 

@@ -1,12 +1,16 @@
 // The dispatcher's one screen: queue, map, units, detail — keyboard first (N D 1–9 Enter / Esc).
 import { api, duration, el, localTime, toast } from "./api.js";
-import { drawIncidents, drawUnits, makeMap } from "./map-layers.js";
+import { connectLive, debounce } from "./live.js";
+import {
+  addSearch, drawIncidents, drawRoute, drawSites, drawUnit, drawUnits, drawViews, makeMap, P, refreshStaleness, unP,
+} from "./map-layers.js";
 
 const root = document.querySelector(".console-grid");
 const ACK_LIMIT = Number(root.dataset.ackLimit || 60);
 const CAN_DISPATCH = root.dataset.canDispatch === "1";
-const state = { incidents: [], units: [], selected: null, detail: null, recs: [], pick: 0 };
+const state = { incidents: [], units: [], sites: [], calls: [], selected: null, detail: null, recs: [], pick: 0, point: null };
 const { map, layers } = await makeMap(document.getElementById("map"));
+addSearch(map, () => [...state.units, ...state.incidents, ...state.sites]);
 const dialog = document.getElementById("intake-dialog");
 const form = document.getElementById("intake-form");
 let pin = null;
@@ -39,9 +43,12 @@ function renderQueue() {
 function renderUnits() {
   const list = document.getElementById("unit-list");
   list.replaceChildren();
+  const free = state.units.filter((u) => u.status === "available").length;
+  document.getElementById("unit-count").textContent = `空闲 ${free} / ${state.units.length}`;
   for (const unit of state.units) {
     const age = unit.fix_age_s === null ? "无定位" : `${duration(unit.fix_age_s)} 前`;
-    list.append(el("li", { class: `unit u-${unit.stale ? "stale" : unit.status}` },
+    list.append(el("li", { class: `unit u-${unit.stale ? "stale" : unit.status}`, "data-unit": unit.id,
+      onclick: () => unit.lat !== null && map.panTo(P(unit.lat, unit.lon)) },
       el("strong", {}, unit.call_sign),
       el("span", { class: "badge" }, unit.status_label),
       el("div", { class: "muted" }, unit.crew.map((c) => c.display_name).join("、") || "—", " · ", age),
@@ -55,24 +62,98 @@ function renderAlerts(alerts) {
     el("button", { class: "alert", onclick: () => select(a.incident_id) }, "⚠ ", a.message)));
 }
 
-async function refresh() {
+async function reloadQueue() {
   try {
-    const [queue, units, alerts] = await Promise.all([
-      api(`/api/incidents?open_only=true&per_page=100&${queueFilters()}`),
-      api("/api/units"),
-      api("/api/incidents/alerts"),
-    ]);
+    const queue = await api(`/api/incidents?open_only=true&per_page=100&${queueFilters()}`);
     state.incidents = queue.items;
-    state.units = units;
     renderQueue();
-    renderUnits();
-    renderAlerts(alerts);
-    drawUnits(layers.units, units);
     drawIncidents(layers.incidents, queue.items, (i) => select(i.id));
     if (state.selected) await loadDetail(state.selected, false);
   } catch (error) {
     toast(`刷新失败：${error.message}`, "error");
   }
+}
+
+async function reloadAlerts() {
+  try { renderAlerts(await api("/api/incidents/alerts")); } catch { /* next event retries */ }
+}
+
+async function reloadSites() {
+  try { state.sites = await api("/api/sites/board"); drawSites(layers.keySites, state.sites); } catch { /* not fatal */ }
+}
+
+async function reloadCalls() {
+  try { state.calls = await api("/api/calls?limit=6"); renderCalls(); } catch { /* not fatal */ }
+}
+
+async function reloadUnits() {
+  try { state.units = await api("/api/units"); renderUnits(); drawUnits(layers.units, state.units, focusUnit); } catch { /* not fatal */ }
+}
+
+const refresh = debounce(reloadQueue, 120);
+const refreshUnits = debounce(reloadUnits, 300);
+const refreshAlerts = debounce(reloadAlerts, 300);
+const refreshCalls = debounce(reloadCalls, 150);
+const refreshSites = debounce(reloadSites, 300);
+const renderUnitsSoon = debounce(renderUnits, 500);
+
+function focusUnit(unit) {
+  document.querySelector(`[data-unit="${unit.id}"]`)?.scrollIntoView({ block: "nearest" });
+}
+
+function renderCalls() {
+  const list = document.getElementById("call-list");
+  if (!state.calls.length) { list.replaceChildren(el("li", { class: "muted" }, "暂无呼叫。按 C 呼叫警力。")); return; }
+  list.replaceChildren(...state.calls.map((call) => el("li", { class: "call", "data-call": call.id },
+    el("div", {}, el("strong", {}, call.scope_label), " ", call.message, " ",
+      el("span", { class: "muted" }, `${call.acknowledged}/${call.targets.length} 已应答`)),
+    el("div", { class: "targets" }, ...call.targets.map((t) => el("span", {
+      class: `target ${t.acknowledged_at ? "acked" : t.escalated_at ? "escalated" : "waiting"}`,
+      title: t.acknowledged_at ? `收到 ${localTime(t.acknowledged_at)}` : t.escalated_at ? "超时未应答" : "等待应答",
+    }, t.acknowledged_at ? "✓ " : t.escalated_at ? "⚠ " : "… ", t.call_sign))))));
+}
+
+function onEvent(frame) {
+  const p = frame.payload;
+  switch (frame.type) {
+    case "unit.position": {
+      const unit = state.units.find((u) => u.id === p.unit_id);
+      if (!unit) { refreshUnits(); return; }
+      Object.assign(unit, { lat: p.lat, lon: p.lon, heading: p.heading, speed_mps: p.speed_mps, last_fix_at: p.at, stale: false, fix_age_s: 0 });
+      drawUnit(layers.units, unit, focusUnit);
+      renderUnitsSoon();
+      return;
+    }
+    case "unit.status": {
+      const unit = state.units.find((u) => u.id === p.unit_id);
+      if (unit) { unit.status = p.status; unit.current_incident_id = p.incident_id; }
+      refreshUnits();
+      return;
+    }
+    case "alert.raised": toast(`⚠ ${p.message}`, "warn"); refreshAlerts(); refresh(); return;
+    case "call.issued": case "call.acknowledged": refreshCalls(); return;
+    case "call.escalated": toast(`⚠ ${p.message}`, "warn"); refreshCalls(); return;
+    case "keysite.reported": refreshSites(); return;
+    case "video.finding": if (p.incident_id) refresh(); return;
+    default:
+      if (frame.type.startsWith("incident.")) { refresh(); refreshAlerts(); }
+  }
+}
+
+function onSnapshot(snapshot) {
+  state.units = snapshot.units;
+  state.calls = (snapshot.calls ?? []).slice(0, 6);
+  renderUnits();
+  renderCalls();
+  renderAlerts(snapshot.alerts ?? []);
+  drawUnits(layers.units, state.units, focusUnit);
+  reloadQueue();
+}
+
+function onLiveState(value) {
+  const badge = document.getElementById("live-state");
+  badge.dataset.state = value;
+  badge.textContent = { live: "● 实时", connecting: "连接中…", offline: "○ 已断开，重连中…", login: "请重新登录" }[value] ?? value;
 }
 
 function queueFilters() {
@@ -97,7 +178,44 @@ async function loadDetail(id, pan) {
   state.recs = CAN_DISPATCH && ["received", "dispatched", "acknowledged", "en_route", "on_scene"].includes(incident.status)
     ? await api(`/api/incidents/${id}/recommendations`) : [];
   renderDetail();
-  if (pan && incident.lat !== null) map.panTo([incident.lat, incident.lon]);
+  drawRoute(layers.route, state.recs[state.pick]?.route);
+  if (pan && incident.lat !== null) {
+    map.panTo(P(incident.lat, incident.lon));
+    state.point = [incident.lat, incident.lon];
+    await loadCameras(`incident_id=${id}`);
+  }
+}
+
+// --- 随时看: cameras that see the place, nearest first; HLS plays through the vendored hls.js ---
+let hls = null;
+async function loadCameras(query) {
+  try {
+    const cameras = await api(`/api/video/cameras/near?${query}`);
+    drawViews(layers.views, cameras);
+    document.getElementById("camera-hint").hidden = cameras.length > 0;
+    document.getElementById("camera-list").replaceChildren(...cameras.map((c) => el("li", {
+      class: `camera${c.in_view ? " in-view" : ""}`, tabindex: 0, onclick: () => play(c),
+    }, c.in_view ? "◉ " : "○ ", c.name, " ", el("span", { class: "muted" }, `${Math.round(c.distance_m)} m`))));
+  } catch (error) { toast(error.message, "error"); }
+}
+
+function play(camera) {
+  const video = document.getElementById("player");
+  const label = document.getElementById("player-state");
+  if (hls) { hls.destroy(); hls = null; }
+  if (!camera.stream_url) { video.hidden = true; label.textContent = `${camera.name}：未接入视频流`; return; }
+  video.hidden = false;
+  label.textContent = `${camera.name} · 正在连接…`;
+  if (window.Hls?.isSupported()) {
+    hls = new window.Hls({ enableWorker: false, lowLatencyMode: true });
+    hls.loadSource(camera.stream_url);
+    hls.attachMedia(video);
+    hls.on(window.Hls.Events.MANIFEST_PARSED, () => { label.textContent = `${camera.name} · 直播`; video.play().catch(() => {}); });
+    hls.on(window.Hls.Events.ERROR, (_e, data) => { if (data.fatal) label.textContent = `${camera.name} · 视频流不可用（${data.details}）`; });
+  } else {
+    video.src = camera.stream_url;
+    video.play().catch(() => { label.textContent = `${camera.name} · 无法播放`; });
+  }
 }
 
 function renderDetail() {
@@ -143,7 +261,7 @@ async function dispatchPicked() {
   try {
     await api(`/api/incidents/${state.selected}/dispatch`, { method: "POST", body: { unit_ids: [rec.unit_id], instruction: "" } });
     toast(`已派 ${rec.call_sign}`);
-    await refresh();
+    await reloadQueue();
   } catch (error) { toast(error.message, "error"); }
 }
 
@@ -154,7 +272,7 @@ async function triage() {
   try {
     await api(`/api/incidents/${state.selected}/triage`, { method: "POST", body: { route, reason } });
     toast("已分流");
-    await refresh();
+    await reloadQueue();
   } catch (error) { toast(error.message, "error"); }
 }
 
@@ -164,7 +282,7 @@ async function closeIncident() {
     toast("已结警");
     state.selected = null;
     document.getElementById("detail").replaceChildren(el("p", { class: "empty" }, "已结警。选择下一条警情。"));
-    await refresh();
+    await reloadQueue();
   } catch (error) { toast(error.message, "error"); }
 }
 
@@ -205,12 +323,17 @@ function setPin(lat, lon) {
   document.getElementById("f-lon").value = lon;
   document.getElementById("f-pin").textContent = `落点 ${Number(lat).toFixed(5)}, ${Number(lon).toFixed(5)}`;
   if (pin) pin.remove();
-  pin = L.marker([lat, lon]).addTo(map);
+  pin = L.marker(P(Number(lat), Number(lon))).addTo(map);
 }
 
 map.on("click", (event) => {
-  if (!dialog.open) return;
-  setPin(event.latlng.lat, event.latlng.lng);
+  const [lat, lon] = unP(event.latlng);
+  if (!dialog.open) {
+    state.point = [lat, lon];
+    loadCameras(`lat=${lat.toFixed(6)}&lon=${lon.toFixed(6)}`);
+    return;
+  }
+  setPin(lat, lon);
   checkDuplicates();
 });
 
@@ -270,7 +393,7 @@ form.addEventListener("submit", async (event) => {
     dialog.close();
     if (pin) { pin.remove(); pin = null; }
     toast(`已接警 ${incident.number}`);
-    await refresh();
+    await reloadQueue();
     await select(incident.id);
   } catch (error) {
     document.getElementById("intake-error").textContent = error.message;
@@ -280,9 +403,10 @@ form.addEventListener("submit", async (event) => {
 // --- keyboard -------------------------------------------------------------------------------
 document.addEventListener("keydown", (event) => {
   const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement?.tagName);
-  if (dialog.open) return;
+  if (dialog.open || callDialog.open) return;
   if (typing) { if (event.key === "Escape") document.activeElement.blur(); return; }
   if (event.key === "n" || event.key === "N") { event.preventDefault(); openIntake(); }
+  else if ((event.key === "c" || event.key === "C") && CAN_DISPATCH) { event.preventDefault(); openCall(); }
   else if (event.key === "/") { event.preventDefault(); document.getElementById("queue-search").focus(); }
   else if ((event.key === "d" || event.key === "D" || event.key === "Enter") && state.recs.length) { event.preventDefault(); dispatchPicked(); }
   else if (/^[1-9]$/.test(event.key) && state.recs.length >= Number(event.key)) { state.pick = Number(event.key) - 1; renderDetail(); }
@@ -304,6 +428,49 @@ setInterval(() => {
     timer.classList.toggle("late", seconds > 600);
   }
 }, 1000);
-await refresh();
-setInterval(refresh, 2000);
+// --- 一键呼 ----------------------------------------------------------------------------------
+const callDialog = document.getElementById("call-dialog");
+const callForm = document.getElementById("call-form");
+const scopeRows = { unit: "c-unit-row", beat: "c-beat-row", radius: "c-radius-row" };
+function showScopeRows() {
+  const scope = document.getElementById("c-scope").value;
+  for (const [key, id] of Object.entries(scopeRows)) document.getElementById(id).hidden = key !== scope;
+}
+async function openCall() {
+  document.getElementById("c-unit").replaceChildren(...state.units.filter((u) => u.status !== "off_duty")
+    .map((u) => el("option", { value: u.id }, `${u.call_sign}（${u.status_label}）`)));
+  const beats = await api("/api/places/beats").catch(() => []);
+  document.getElementById("c-beat").replaceChildren(...beats.map((b) => el("option", { value: b.id }, b.name)));
+  document.getElementById("call-error").textContent = "";
+  showScopeRows();
+  callDialog.showModal();
+  document.getElementById("c-message").select();
+}
+document.getElementById("c-scope").addEventListener("change", showScopeRows);
+callForm.addEventListener("submit", async (event) => {
+  if (event.submitter?.value === "cancel") return;
+  event.preventDefault();
+  const data = Object.fromEntries(new FormData(callForm));
+  const body = { scope: data.scope, message: data.message.trim(), ack_within_s: Number(data.ack_within_s) };
+  if (data.scope === "unit") body.unit_id = Number(data.unit_id);
+  if (data.scope === "beat") body.beat_id = Number(data.beat_id);
+  if (data.scope === "radius") {
+    if (!state.point) { document.getElementById("call-error").textContent = "请先选中警情或在地图上点击一个位置"; return; }
+    [body.lat, body.lon] = state.point;
+    body.radius_m = Number(data.radius_m);
+  }
+  if (state.selected) body.incident_id = state.selected;
+  try {
+    const call = await api("/api/calls", { method: "POST", body });
+    callDialog.close();
+    toast(`已呼叫 ${call.targets.length} 个单元`);
+    state.calls = [call, ...state.calls.filter((c) => c.id !== call.id)].slice(0, 6);
+    renderCalls();
+  } catch (error) { document.getElementById("call-error").textContent = error.message; }
+});
+document.getElementById("call-btn")?.addEventListener("click", openCall);
+
+setInterval(refreshStaleness, 15000);
+reloadSites();
+connectLive({ onSnapshot, onEvent, onState: onLiveState });
 export { ACK_LIMIT };
