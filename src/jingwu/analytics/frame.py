@@ -6,7 +6,7 @@ public, and a merged duplicate is already counted in the incident it joined.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -50,6 +50,12 @@ def codes_under(prefix: str) -> BoolArray:
 
 @dataclass(frozen=True)
 class IncidentFrame:
+    """Parallel columns, one row per incident.
+
+    Rows in time order (what :func:`load_frame` gives) let :meth:`between` cut a period out by
+    binary search, as views; a frame in any other order still works, by a scan.
+    """
+
     ids: IntArray
     t: FloatArray  # UTC epoch seconds
     code: IntArray  # index into CODES, UNKNOWN_CODE for codes not in the table
@@ -57,6 +63,11 @@ class IncidentFrame:
     lon: FloatArray
     beat: IntArray  # -1 where none
     community: IntArray  # -1 where none
+    time_sorted: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        t = self.t
+        object.__setattr__(self, "time_sorted", bool(t.size < 2 or np.all(t[1:] >= t[:-1])))
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -72,24 +83,60 @@ class IncidentFrame:
             self.community[mask],
         )
 
+    def rows(self, first: int, stop: int) -> IncidentFrame:
+        """Rows ``first`` to ``stop`` (views, no copy)."""
+        cut = slice(first, stop)
+        return IncidentFrame(
+            self.ids[cut],
+            self.t[cut],
+            self.code[cut],
+            self.lat[cut],
+            self.lon[cut],
+            self.beat[cut],
+            self.community[cut],
+        )
+
     def between(self, start: datetime, end: datetime) -> IncidentFrame:
         lo, hi = as_utc(start).timestamp(), as_utc(end).timestamp()
+        if self.time_sorted:
+            first, stop = np.searchsorted(self.t, (lo, hi), side="left")
+            return self.rows(int(first), int(stop))
         return self.where((self.t >= lo) & (self.t < hi))
+
+    def count_between(self, start: datetime, end: datetime) -> int:
+        if self.time_sorted:
+            lo, hi = as_utc(start).timestamp(), as_utc(end).timestamp()
+            first, stop = np.searchsorted(self.t, (lo, hi), side="left")
+            return int(stop - first)
+        return len(self.between(start, end))
+
+    def code_counts(self) -> IntArray:
+        """Incidents per code index (the last slot: codes not in the table)."""
+        return np.bincount(self.code, minlength=len(CODES) + 1).astype(np.int64)
 
     @property
     def top(self) -> IntArray:
         return CODE_TO_TOP[self.code]
 
+    def _local_seconds(self) -> IntArray:
+        # whole seconds on the local clock; integer arithmetic from here on is exact and fast
+        return np.floor(self.t + _utc_offset_s()).astype(np.int64)
+
     def local_hours(self) -> IntArray:
-        return ((self.t + _utc_offset_s()) // 3600 % 24).astype(np.int64)
+        return self._local_seconds() // 3600 % 24
 
     def local_weekdays(self) -> IntArray:
         """Monday 0 … Sunday 6 (1970-01-01 was a Thursday)."""
-        return ((self.t + _utc_offset_s()) // 86400 + 3).astype(np.int64) % 7
+        return (self._local_seconds() // 86400 + 3) % 7
+
+    def local_weekday_hours(self) -> IntArray:
+        """Weekday × 24 + hour: the cell of the weekday × hour heat map."""
+        seconds = self._local_seconds()
+        return (seconds // 86400 + 3) % 7 * 24 + seconds // 3600 % 24
 
     def local_days(self) -> IntArray:
         """Days since 1970-01-01 in local time."""
-        return ((self.t + _utc_offset_s()) // 86400).astype(np.int64)
+        return self._local_seconds() // 86400
 
 
 def _utc_offset_s() -> float:

@@ -6,6 +6,7 @@ tested on generated data; :func:`build_review` loads what it needs from the data
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -29,7 +30,7 @@ from jingwu.analytics.stats import baseline_of, pct_change, poisson_rise
 from jingwu.command.categories import CATEGORIES
 from jingwu.command.models import Incident
 from jingwu.core.clock import utcnow
-from jingwu.core.geo import haversine_m
+from jingwu.core.geo import EARTH_RADIUS_M, haversine_m
 from jingwu.places.models import Beat, Community, KeySite
 
 REFERENCE_PERIODS = 4  # the periods just before that, with the year before, make the baseline
@@ -79,18 +80,19 @@ def _name(code: str) -> str:
 def _count_rows(
     keys: list[str],
     masks: list[np.ndarray],
-    now: IncidentFrame,
-    prev: IncidentFrame,
-    refs: list[IncidentFrame],
-    yoy: IncidentFrame,
+    now: np.ndarray,
+    prev: np.ndarray,
+    refs: list[np.ndarray],
+    yoy: np.ndarray,
     tests: int,
 ) -> list[CountRow]:
+    """One row per category; ``now``, ``prev``, ``refs``, ``yoy`` are incidents per code."""
     rows = []
     for key, mask in zip(keys, masks, strict=True):
-        count = int(np.count_nonzero(mask[now.code]))
-        previous = int(np.count_nonzero(mask[prev.code]))
-        year_before = int(np.count_nonzero(mask[yoy.code]))
-        reference = [float(np.count_nonzero(mask[r.code])) for r in refs] + [float(year_before)]
+        count = int(now[mask].sum())
+        previous = int(prev[mask].sum())
+        year_before = int(yoy[mask].sum())
+        reference = [float(r[mask].sum()) for r in refs] + [float(year_before)]
         rise = poisson_rise(count, baseline_of(reference), tests=tests)
         rows.append(
             CountRow(
@@ -110,6 +112,12 @@ def _count_rows(
     return rows
 
 
+def _per_place(ids: np.ndarray, size: int) -> np.ndarray:
+    """Incidents per place id 0 … size - 1 (place ids are small database keys)."""
+    known = ids[(ids >= 0) & (ids < size)]
+    return np.bincount(known, minlength=size)
+
+
 def _place_rows(
     ids: np.ndarray,
     names: dict[int, str],
@@ -118,22 +126,30 @@ def _place_rows(
     yoy_ids: np.ndarray,
 ) -> list[PlaceRow]:
     total = max(len(now), 1)
+    keys = np.array(sorted(names), dtype=np.int64)
+    size = int(keys.max()) + 1 if keys.size else 0
+    counts = _per_place(ids, size)
+    previous = _per_place(prev_ids, size)
+    year_before = _per_place(yoy_ids, size)
+    # the most frequent top category of each place: one bincount over (place, category) pairs
+    width = len(TOP_CODES) + 1
+    known = (ids >= 0) & (ids < size)
+    by_top = np.bincount(ids[known] * width + now.top[known], minlength=size * width)
+    by_top = by_top.reshape(size, width)
     rows = []
-    for place_id, name in sorted(names.items()):
-        mask = ids == place_id
-        count = int(np.count_nonzero(mask))
+    for place_id in keys.tolist():
+        count = int(counts[place_id])
         top = ""
         if count:
-            tops = np.bincount(now.top[mask], minlength=len(TOP_CODES) + 1)
-            index = int(tops.argmax())
-            top = _name(TOP_CODES[index]) if index < len(TOP_CODES) else ""
+            best = int(by_top[place_id].argmax())
+            top = _name(TOP_CODES[best]) if best < len(TOP_CODES) else ""
         rows.append(
             PlaceRow(
                 key=str(place_id),
-                name=name,
+                name=names[place_id],
                 count=count,
-                previous=int(np.count_nonzero(prev_ids == place_id)),
-                year_before=int(np.count_nonzero(yoy_ids == place_id)),
+                previous=int(previous[place_id]),
+                year_before=int(year_before[place_id]),
                 share_pct=round(count / total * 100.0, 1),
                 top_category=top,
             )
@@ -142,32 +158,40 @@ def _place_rows(
     return rows
 
 
-def _where(frame: IncidentFrame, places: Places) -> str:
-    """Where a set of incidents concentrates: near a key site, or in one community."""
-    located = ~np.isnan(frame.lat)
+def haversine_m_array(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
+    """:func:`jingwu.core.geo.haversine_m` from many points to one, vectorised."""
+    p1, p2 = np.radians(lat), math.radians(lat0)
+    dp, dl = p2 - p1, np.radians(lon0 - lon)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dl / 2) ** 2
+    result: np.ndarray = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return result
+
+
+def _where(frame: IncidentFrame, mask: np.ndarray, places: Places) -> str:
+    """Where the incidents ``mask`` picks concentrate: near a key site, or in one community."""
+    picked = int(np.count_nonzero(mask))
+    if not picked:
+        return ""
+    lat, lon = frame.lat[mask], frame.lon[mask]
+    located = ~np.isnan(lat)
     if np.count_nonzero(located) >= 2 and places.sites:
-        lat, lon = float(np.median(frame.lat[located])), float(np.median(frame.lon[located]))
+        lat, lon = lat[located], lon[located]
+        mid_lat, mid_lon = float(np.median(lat)), float(np.median(lon))
         name, dist = min(
-            ((n, haversine_m(lat, lon, a, o)) for n, a, o in places.sites), key=lambda s: s[1]
+            ((n, haversine_m(mid_lat, mid_lon, a, o)) for n, a, o in places.sites),
+            key=lambda s: s[1],
         )
-        near = [
-            haversine_m(a, o, lat, lon)
-            for a, o in zip(frame.lat[located], frame.lon[located], strict=True)
-        ]
-        if (
-            dist <= NEAR_SITE_M
-            and np.mean(np.asarray(near) <= NEAR_SITE_M * 1.5) >= CONCENTRATED_SHARE
-        ):
-            return f"，集中在{name}周边"
-    known = frame.community[frame.community >= 0]
+        if dist <= NEAR_SITE_M:
+            near = haversine_m_array(lat, lon, mid_lat, mid_lon) <= NEAR_SITE_M * 1.5
+            if np.mean(near) >= CONCENTRATED_SHARE:
+                return f"，集中在{name}周边"
+    community = frame.community[mask]
+    known = community[community >= 0]
     if known.size:
-        values, counts = np.unique(known, return_counts=True)
-        top = int(counts.argmax())
-        if (
-            counts[top] / len(frame) >= CONCENTRATED_SHARE
-            and int(values[top]) in places.communities
-        ):
-            return f"，集中在{places.communities[int(values[top])]}"
+        counts = np.bincount(known)
+        top = int(counts.argmax())  # the lowest id among equals, as np.unique would give
+        if counts[top] / picked >= CONCENTRATED_SHARE and top in places.communities:
+            return f"，集中在{places.communities[top]}"
     return ""
 
 
@@ -200,7 +224,7 @@ def _highlights(
             mask = codes_under(row.key)[now.code]
             lines.append(
                 f"{row.name}警情{row.count}起，显著高于基线{row.baseline:.1f}起"
-                f"（泊松检验 p={row.p_value:.3g}）{_where(now.where(mask), places)}，建议重点关注。"
+                f"（泊松检验 p={row.p_value:.3g}）{_where(now, mask, places)}，建议重点关注。"
             )
         elif (
             change is not None
@@ -208,7 +232,7 @@ def _highlights(
             and max(row.count, row.previous) >= MIN_COUNT_FOR_HIGHLIGHT
         ):
             mask = codes_under(row.key)[now.code]
-            where = _where(now.where(mask), places) if change > 0 else ""
+            where = _where(now, mask, places) if change > 0 else ""
             lines.append(
                 f"{row.name}警情{prev_label}{_direction(change)}{abs(change):.0f}%{where}。"
             )
@@ -289,16 +313,14 @@ def compute_review(
     refs = [frame.between(p.start_utc, p.end_utc) for p in references]
     prev = refs[0]
     yoy = frame.between(year_before.start_utc, year_before.end_utc)
+    ref_codes = [r.code_counts() for r in refs]  # incidents per code: every count reads these
 
     top_keys = list(TOP_CODES)
     sub_keys = [c for c in CODES if CATEGORIES[c].parent and CATEGORIES[c].criminal]
     tests = len(top_keys) + len(sub_keys)
-    categories = _count_rows(
-        top_keys, [codes_under(k) for k in top_keys], now, prev, refs, yoy, tests
-    )
-    subtypes = _count_rows(
-        sub_keys, [codes_under(k) for k in sub_keys], now, prev, refs, yoy, tests
-    )
+    counts = (now.code_counts(), ref_codes[0], ref_codes, yoy.code_counts(), tests)
+    categories = _count_rows(top_keys, [codes_under(k) for k in top_keys], *counts)
+    subtypes = _count_rows(sub_keys, [codes_under(k) for k in sub_keys], *counts)
     for row in categories + subtypes:
         row.records_url = (
             f"/analytics/records?category={row.key}&start={period.first}&end={period.last}"
@@ -318,8 +340,7 @@ def compute_review(
         else Period(PeriodKind.RANGE, period.end - timedelta(days=28), period.end)
     )
     heat_frame = frame.between(heat_period.start_utc, heat_period.end_utc)
-    heat = np.zeros((7, 24), dtype=np.int64)
-    np.add.at(heat, (heat_frame.local_weekdays(), heat_frame.local_hours()), 1)
+    heat = np.bincount(heat_frame.local_weekday_hours(), minlength=7 * 24).reshape(7, 24)
 
     beats = _place_rows(now.beat, places.beats, now, prev.beat, yoy.beat)
     communities = _place_rows(now.community, places.communities, now, prev.community, yoy.community)
@@ -330,7 +351,7 @@ def compute_review(
         frame.between(prev_period.start_utc, prev_period.end_utc), prev_period
     )
     history_periods = [period.shifted(k) for k in range(HISTORY_POINTS - 1, -1, -1)]
-    history = [len(frame.between(p.start_utc, p.end_utc)) for p in history_periods]
+    history = [frame.count_between(p.start_utc, p.end_utc) for p in history_periods]
 
     prev_label = "环比" if period.kind is not PeriodKind.DAY else "较前一日"
     all_rows = categories + subtypes
