@@ -328,3 +328,48 @@ def test_fuzzed_address_lookups_answer(login: Any, text: str) -> None:
     officer = _fuzz_officer(login)
     response = officer.get("/api/community/address/match", params={"text": text})
     assert response.status_code in (200, 422), response.text
+
+
+def test_partner_directory_accounts_and_beats(login: Any, officer_id: Any) -> None:
+    chief = login("chief")
+    agency = chief.post(
+        "/api/community/agencies",
+        json={
+            "name": "望城区应急管理局",
+            "kind": "department",
+            "phone": "0731-88600001",
+            "contacts": [{"name": "郑科长", "title": "科长", "phone": "0731-88600002"}],
+            "categories": ["安全生产"],
+        },
+    )
+    assert agency.status_code == 201, agency.text
+    assert agency.json()["contacts"][0]["name"] == "郑科长"
+    again = chief.post(
+        "/api/community/agencies", json={"name": "望城区应急管理局", "kind": "other"}
+    )
+    assert again.status_code == 409
+    not_partner = chief.post(
+        f"/api/community/agencies/{agency.json()['id']}/members",
+        json={"officer_id": officer_id("dispatcher")},
+    )
+    assert not_partner.status_code == 422
+    moved = chief.post(
+        f"/api/community/agencies/{agency.json()['id']}/members",
+        json={"officer_id": officer_id("partner")},
+    )
+    assert moved.status_code == 201
+    assert login("partner").get("/api/partner/me").json()["name"] == "望城区应急管理局"
+    beats = chief.get("/api/places/beats").json()
+    assigned = chief.post(
+        f"/api/community/beats/{beats[1]['id']}/officers",
+        json={"officer_id": officer_id("community")},
+    )
+    assert assigned.status_code == 201
+    assert (
+        chief.post(
+            "/api/community/beats/999/officers", json={"officer_id": officer_id("community")}
+        ).status_code
+        == 404
+    )
+    today = login("community").get("/api/community/today").json()
+    assert beats[1]["id"] in today["beats"]

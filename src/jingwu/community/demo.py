@@ -9,7 +9,7 @@ import random
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from jingwu.community.models import (
@@ -42,6 +42,8 @@ from jingwu.places.models import Beat, Community, KeySite, StandardAddress
 class DemoContext(Protocol):
     seed: int
     now: datetime
+    history_days: int
+    notes: list[str]
 
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱覃武戴孔汤庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍申尤毕聂柴焦向柳邢骆岳齐沿梅莫庄辛管祝左涂谷祁时舒耿牟卜路詹关苗凌费纪靳盛童欧甄项曲成游阳裴席卫查屈鲍位覃霍翁隋植甘景薄单包司柏宁柯阮桂闵欧阳解强丛华车冉房边辜吉饶刁瞿戚丘古米池滕晋苑邬臧畅宫来嵺苟全褚廉简娄盖符奚木穆党燕郎邸冀谈姬屠连郜晏栾郁商蒙计喻揭窦迟宇敖糜鄢冷卓花艾蓝都巩稽井练仲乐虞卞封竺冼原官衣楚佟栗匡宗应台巫鞠僧桑荆谌银扬明沙薄伏岑习胥保和蔺"
@@ -86,6 +88,7 @@ AGENCIES = [
     ),
 ]
 DEMO_PASSWORD = "leifeng-demo"  # noqa: S105 - the demo's published password (as in sim)
+STREETS = ["雷锋大道", "雷锋北路", "金星大道", "谢家桥路", "桐木路", "天顶路", "雷锋湖路", "金峰路"]
 KEY_CATEGORIES = ["社区矫正对象", "吸毒人员", "严重精神障碍患者", "刑满释放人员"]
 
 
@@ -142,16 +145,20 @@ def build_community_demo(session: Session, context: DemoContext) -> None:
         c.id: (officer_b1 if c.beat_id == beats["B1"].id else officer_b2).id
         for c in communities.values()
     }
+    if context.history_days > 0:
+        # the full demo: rooms enough for a realistic collection rate (tests stay small)
+        _more_rooms(session, rng, communities=communities)
     addresses = list(session.scalars(select(StandardAddress).order_by(StandardAddress.id)).all())
     used: set[str] = set()
     residents: list[Resident] = []
     houses: list[House] = []
+    share = 0.93 if context.history_days > 0 else 0.7
     for address in addresses:
-        if rng.random() > 0.7:
+        if rng.random() > share:
             continue
         collector = officer_of[address.community_id]
         collected = now - timedelta(days=rng.randint(5, 400))
-        verified = rng.random() < 0.65
+        verified = rng.random() < 0.9
         use = rng.choices(["自住", "出租", "商用", "空置"], weights=[6, 3, 1, 1])[0]
         house = House(
             address_id=address.id,
@@ -163,7 +170,7 @@ def build_community_demo(session: Session, context: DemoContext) -> None:
             collected_by_id=collector,
             collected_at=collected,
             verified_by_id=collector if verified else None,
-            verified_at=collected + timedelta(days=rng.randint(1, 30)) if verified else None,
+            verified_at=now - timedelta(days=rng.randint(1, 170)) if verified else None,
             check_failed=verified and rng.random() < 0.05,
         )
         houses.append(house)
@@ -172,11 +179,11 @@ def build_community_demo(session: Session, context: DemoContext) -> None:
     for house in houses:
         if house.use in ("商用", "空置"):
             continue
-        for index in range(rng.randint(1, 3)):
+        for index in range(rng.randint(2, 4) if context.history_days > 0 else rng.randint(1, 3)):
             tenant = house.rented
             floating = tenant and rng.random() < 0.7
             id_number = _person_id(rng, floating=floating, used=used)
-            verified = rng.random() < 0.6
+            verified = rng.random() < 0.85
             residents.append(
                 Resident(
                     name=house.owner_name if index == 0 and not tenant else _name(rng),
@@ -193,17 +200,97 @@ def build_community_demo(session: Session, context: DemoContext) -> None:
                     collected_by_id=house.collected_by_id,
                     collected_at=house.collected_at,
                     verified_by_id=house.collected_by_id if verified else None,
-                    verified_at=house.collected_at + timedelta(days=3) if verified else None,
+                    verified_at=now - timedelta(days=rng.randint(1, 170)) if verified else None,
                     check_failed=verified and rng.random() < 0.04,
                 )
             )
     session.add_all(residents)
     session.flush()
+    context.notes.append(
+        f"community: {len(houses)} houses, {len(residents)} residents, key persons, disputes, "
+        "5 partner agencies (account 'partner' answers for 雷锋街道办事处)"
+    )
     _organisations(session, rng, now=now, communities=communities, officer_of=officer_of)
     _key_persons(session, rng, now=now, residents=residents, officer_of=officer_of)
     _disputes(session, rng, now=now, residents=residents, officer_of=officer_of)
     _partners(session, rng, now=now, creator=officer_b1.id)
     _beat_work(session, rng, now=now, officer_of=officer_of, communities=communities)
+
+
+def _more_rooms(session: Session, rng: random.Random, *, communities: dict[int, Community]) -> None:
+    """Buildings of rooms (or village houses) up to each community's expected households."""
+    existing = dict(
+        session.execute(
+            select(StandardAddress.community_id, func.count()).group_by(
+                StandardAddress.community_id
+            )
+        ).all()
+    )
+    rows: list[dict[str, object]] = []
+    for community in communities.values():
+        west, south, east, north = _bounds(community.boundary)
+        missing = community.expected_households - int(existing.get(community.id, 0))
+        street = STREETS[community.id % len(STREETS)]
+        door = 400
+        while missing > 0:
+            door += 1
+            lat = rng.uniform(south + 0.001, north - 0.001)
+            lon = rng.uniform(west + 0.001, east - 0.001)
+            prefix = f"长沙市岳麓区雷锋街道{community.name}{street}{door}号"
+            if community.kind != "community":
+                rows.append(_address_row(community.id, street, door, prefix, lat, lon))
+                missing -= 1
+                continue
+            for unit in range(1, 3):
+                for floor in range(1, 12):
+                    for room in range(1, 3):
+                        number = f"{floor}{room:02d}"
+                        rows.append(
+                            _address_row(
+                                community.id,
+                                street,
+                                door,
+                                f"{prefix}1栋{unit}单元{number}室",
+                                lat,
+                                lon,
+                                building="1栋",
+                                unit=str(unit),
+                                floor=str(floor),
+                                room=number,
+                            )
+                        )
+                        missing -= 1
+    if rows:
+        session.execute(insert(StandardAddress), rows)
+
+
+def _bounds(ring: list[list[float]]) -> tuple[float, float, float, float]:
+    lons = [p[0] for p in ring]
+    lats = [p[1] for p in ring]
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+def _address_row(
+    community_id: int,
+    street: str,
+    door: int,
+    text: str,
+    lat: float,
+    lon: float,
+    **parts: str,
+) -> dict[str, object]:
+    return {
+        "community_id": community_id,
+        "street": street,
+        "door_no": f"{door}号",
+        "building": parts.get("building"),
+        "unit": parts.get("unit"),
+        "floor": parts.get("floor"),
+        "room": parts.get("room"),
+        "full_text": text,
+        "lat": lat,
+        "lon": lon,
+    }
 
 
 def _organisations(

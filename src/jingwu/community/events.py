@@ -56,3 +56,25 @@ class NoticePublished(Event):
     notice_id: int
     identifier: str
     source: str
+
+
+class KeyPersonListed(Event):
+    type: Literal["community.key_person_listed"] = "community.key_person_listed"
+    key_person_id: int
+    officer_id: int
+    control_level: int
+
+
+class BeatAssigned(Event):
+    type: Literal["community.beat_assigned"] = "community.beat_assigned"
+    beat_id: int
+    officer_id: int
+
+
+class PartnerChanged(Event):
+    """A partner agency was added, or an account was linked to it."""
+
+    type: Literal["community.partner"] = "community.partner"
+    agency_id: int
+    action: str
+    officer_id: int | None = None

@@ -15,7 +15,13 @@ from typing import Literal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from jingwu.community.events import BeatWorkLogged, KeyPersonVisited, RecordCollected
+from jingwu.community.events import (
+    BeatAssigned,
+    BeatWorkLogged,
+    KeyPersonListed,
+    KeyPersonVisited,
+    RecordCollected,
+)
 from jingwu.community.models import (
     BeatOfficer,
     BeatWork,
@@ -537,6 +543,7 @@ def do_assign_beat(
         entity_id=beat_id,
         detail={"officer_id": officer_id},
     )
+    events.record(session, BeatAssigned(beat_id=beat_id, officer_id=officer_id))
     return link
 
 
@@ -572,6 +579,12 @@ def do_add_key_person(session: Session, *, data: KeyPersonIn, actor_id: int) -> 
         entity="key_person",
         entity_id=person.id,
         detail={"category": data.category, "level": data.control_level},
+    )
+    events.record(
+        session,
+        KeyPersonListed(
+            key_person_id=person.id, officer_id=officer_id, control_level=person.control_level
+        ),
     )
     return person
 

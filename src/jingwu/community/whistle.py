@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jingwu.community.events import WhistleChanged
+from jingwu.community.events import PartnerChanged, WhistleChanged
 from jingwu.community.models import (
     Dispute,
     PartnerAgency,
@@ -81,6 +81,7 @@ def do_add_agency(session: Session, *, data: AgencyIn, actor_id: int) -> Partner
     audit.write(
         session, officer_id=actor_id, action="agency.add", entity="agency", entity_id=agency.id
     )
+    events.record(session, PartnerChanged(agency_id=agency.id, action="add"))
     return agency
 
 
@@ -121,6 +122,9 @@ def do_link_member(
         entity="agency",
         entity_id=agency.id,
         detail={"officer_id": officer_id},
+    )
+    events.record(
+        session, PartnerChanged(agency_id=agency.id, action="link_member", officer_id=officer_id)
     )
     return member
 
