@@ -49,6 +49,8 @@ def test_dispatch_to_close_live_in_two_contexts(live_server: str, chromium: Any)
     console.wait_for_selector(f".q-item[data-id='{incident_id}']")
     console.click(f".q-item[data-id='{incident_id}']")
     console.wait_for_selector(".rec")
+    console.wait_for_selector("#camera-list li")
+    console.click("#camera-list li")
     console.click(".rec:has-text('1号巡逻车')")
     console.click("#dispatch-btn")
 
@@ -83,6 +85,7 @@ def test_dispatch_to_close_live_in_two_contexts(live_server: str, chromium: Any)
         "() => document.querySelector('#timeline').innerText.includes('报告完毕')", timeout=15000
     )
     shot(console, "live-console-reported")
+    assert "m" in console.inner_text("#camera-list")  # cameras near the incident, with distances
     photos = console.evaluate(
         f"async () => (await (await fetch('/api/incidents/{incident_id}/attachments')).json()).length"
     )

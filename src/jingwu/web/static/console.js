@@ -95,7 +95,8 @@ const refreshUnits = debounce(reloadUnits, 300);
 const refreshAlerts = debounce(reloadAlerts, 300);
 const refreshCalls = debounce(reloadCalls, 150);
 const refreshSites = debounce(reloadSites, 300);
-const renderUnitsSoon = debounce(renderUnits, 500);
+const renderUnitsSoon = debounce(renderUnits, 200);
+const STATUS_LABELS = { available: "空闲", dispatched: "已派", en_route: "途中", on_scene: "到场", off_duty: "下班" };
 
 function focusUnit(unit) {
   document.querySelector(`[data-unit="${unit.id}"]`)?.scrollIntoView({ block: "nearest" });
@@ -126,7 +127,11 @@ function onEvent(frame) {
     }
     case "unit.status": {
       const unit = state.units.find((u) => u.id === p.unit_id);
-      if (unit) { unit.status = p.status; unit.current_incident_id = p.incident_id; }
+      if (unit) {
+        Object.assign(unit, { status: p.status, status_label: STATUS_LABELS[p.status] ?? p.status, current_incident_id: p.incident_id });
+        drawUnit(layers.units, unit, focusUnit);
+        renderUnitsSoon();
+      }
       refreshUnits();
       return;
     }

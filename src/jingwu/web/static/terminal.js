@@ -134,7 +134,7 @@ function renderOrders() {
 function renderCalls() {
   const open = calls.filter((c) => c.targets.some((t) => t.unit_id === unitId() && !t.acknowledged_at));
   callsBox.replaceChildren(...open.map((call) => el("article", { class: "call-card", "data-call": call.id },
-    el("header", {}, "📣 ", call.scope_label, " · ", localTime(call.created_at)),
+    el("header", {}, "呼叫 · ", call.scope_label, " · ", localTime(call.created_at)),
     el("p", { class: "words" }, call.message),
     el("button", { class: "big-ack", onclick: async () => {
       if (await send(`/api/calls/${call.id}/ack`, { unit_id: unitId() })) { toast("已应答"); await reloadCalls(); }
