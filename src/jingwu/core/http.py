@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -81,6 +81,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body("conflict", "与现有记录冲突 / conflicts with an existing record"),
             status_code=409,
+        )
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+        # a number (an id in the path, a count in the body) beyond what the database stores:
+        # SQLite raises OverflowError on binding it, PostgreSQL a DataError on storing it
+        log.info("value out of range: %s", exc)
+        return JSONResponse(
+            error_body("out_of_range", "数值超出范围 / a number is out of range"), status_code=422
         )
 
     @app.exception_handler(OperationalError)

@@ -32,13 +32,11 @@ def squad_record(session: Session, *, as_of: datetime | None = None) -> SquadRec
     last_year = to_local(moment).year
     first_year = min(FOUNDED_YEAR, last_year)
     # local (Asia/Shanghai) years, bucketed in SQL by their UTC boundaries
-    year_of = case(
-        *[
-            (FireOperation.started_at < datetime(y + 1, 1, 1, tzinfo=LOCAL_ZONE), y)
-            for y in range(first_year, last_year)
-        ],
-        else_=last_year,
-    ).label("year")
+    whens = [
+        (FireOperation.started_at < datetime(y + 1, 1, 1, tzinfo=LOCAL_ZONE), y)
+        for y in range(first_year, last_year)
+    ] or [(FireOperation.started_at <= moment, last_year)]  # as_of before founding: one bucket
+    year_of = case(*whens, else_=last_year).label("year")
     rows = session.execute(
         select(
             year_of,
