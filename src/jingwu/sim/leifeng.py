@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jingwu.community.demo import build_community_demo
-from jingwu.fire.demo import build_fire_demo
 from jingwu.identity import service as identity_service
 from jingwu.identity.models import Officer
 from jingwu.identity.roles import TEAM_LABELS, Role, TeamKind
@@ -279,7 +278,6 @@ def _bar(context: ScenarioContext, title: str) -> Iterator[Callable[[int], None]
 SCENARIO_BUILDERS: list[ScenarioBuilder] = [
     _incident_history,
     build_community_demo,
-    build_fire_demo,
 ]
 
 
