@@ -166,7 +166,8 @@ def test_key_site_reports_and_holiday_plan(login: Any) -> None:
     )
 
 
-def test_report_photos_are_checked_stored_and_guarded(login: Any) -> None:
+def test_report_photos_are_checked_stored_and_guarded(login: Any, app: Any, tmp_path: Any) -> None:
+    app.state.settings.upload_dir = str(tmp_path / "uploads")
     dispatcher = login("dispatcher")
     crew = login("crew1")
     community = login("community")
@@ -207,6 +208,10 @@ def test_report_photos_are_checked_stored_and_guarded(login: Any) -> None:
     crew2 = login("crew2")
     assert crew2.get(url).status_code == 403
     assert community.get(url).status_code == 200  # community officers may see incidents
+    stored_files = list((tmp_path / "uploads").iterdir())
+    assert len(stored_files) == 1
+    assert stored_files[0].name != "passwd.jpg"
+    assert stored_files[0].read_bytes() == JPEG
 
 
 @settings(
