@@ -28,7 +28,7 @@ from jingwu.core.config import Settings, get_settings
 from jingwu.core.db import Database
 from jingwu.core.events import EventBus
 from jingwu.core.http import install_error_handlers
-from jingwu.core.middleware import BodyLimit, SecurityHeaders
+from jingwu.core.middleware import BodyLimit, LoginRateLimit, SecurityHeaders
 from jingwu.fire.router import router as fire_router
 from jingwu.identity.router import router as identity_router
 from jingwu.places.road_router import router as roads_router
@@ -156,6 +156,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(LoginRateLimit, per_minute=settings.login_failures_per_minute)
     app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)  # outermost: on every response, refusals included
     return app

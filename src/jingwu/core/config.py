@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     session_hours: int = 12
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    login_failures_per_minute: int = Field(
+        default=20, description="failed logins an address may make in a minute before 429"
+    )
     ack_limit_seconds: int = 60
     on_scene_limit_seconds: int = 15 * 60
     duplicate_radius_m: float = 300.0
@@ -36,7 +39,9 @@ class Settings(BaseSettings):
     tile_gcj02: bool = False
     call_ack_seconds: int = Field(default=60, description="一键呼: escalate when unanswered")
     upload_dir: str = Field(default="var/uploads", description="crews' report photos")
-    mqtt_url: str = Field(default="", description="mqtt://host:port — terminal positions; off if empty")
+    mqtt_url: str = Field(
+        default="", description="mqtt://host:port — terminal positions; off if empty"
+    )
     mqtt_topic_prefix: str = "jingwu/units"
 
     @model_validator(mode="after")

@@ -1,8 +1,13 @@
-"""ASGI middleware: a cap on request bodies, and the security headers on every response."""
+"""ASGI middleware: a cap on request bodies, the security headers on every response, and a
+per-address limit on failed logins."""
 
 from __future__ import annotations
 
 import json
+import math
+import threading
+import time
+from collections import deque
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -107,3 +112,103 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+LOGIN_PATHS = frozenset({"/api/auth/login", "/login"})
+WINDOW_SECONDS = 60.0
+MAX_TRACKED_ADDRESSES = 10_000
+
+
+class LoginRateLimit:
+    """Per-address cap on failed logins: after ``per_minute`` refusals within a minute, every login
+    attempt from that address gets 429 with Retry-After until the oldest failure ages out.
+
+    Successful logins are not counted (a station behind one NAT, or the demo's simulated crews,
+    may log in many officers at once); the per-account lockout in identity.service still stands.
+    In-process: with several workers each keeps its own count, so an attacker gets at most
+    ``workers × per_minute`` guesses a minute. The address is the socket peer (X-Forwarded-For
+    is not trusted).
+    """
+
+    def __init__(self, app: ASGIApp, per_minute: int = 20) -> None:
+        self.app = app
+        self.per_minute = per_minute
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, address: str, now: float) -> deque[float] | None:
+        failures = self._failures.get(address)
+        if failures is None:
+            return None
+        while failures and failures[0] <= now - WINDOW_SECONDS:
+            failures.popleft()
+        if not failures:
+            del self._failures[address]
+            return None
+        return failures
+
+    def _note_failure(self, address: str, now: float) -> None:
+        with self._lock:
+            if address not in self._failures and len(self._failures) >= MAX_TRACKED_ADDRESSES:
+                for stale in [a for a in self._failures if self._recent(a, now) is None][:1000]:
+                    self._failures.pop(stale, None)
+                if len(self._failures) >= MAX_TRACKED_ADDRESSES:
+                    self._failures.pop(next(iter(self._failures)))
+            self._failures.setdefault(address, deque()).append(now)
+
+    def retry_after(self, address: str, now: float) -> int | None:
+        with self._lock:
+            failures = self._recent(address, now)
+            if failures is None or len(failures) < self.per_minute:
+                return None
+            return max(1, math.ceil(failures[0] + WINDOW_SECONDS - now))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope.get("method") != "POST"
+            or scope.get("path") not in LOGIN_PATHS
+        ):
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        address = str(client[0]) if client else "unknown"
+        wait = self.retry_after(address, time.monotonic())
+        if wait is not None:
+            await self._refuse(send, wait)
+            return
+
+        async def watching(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] >= 400:
+                self._note_failure(address, time.monotonic())
+            await send(message)
+
+        await self.app(scope, receive, watching)
+
+    @staticmethod
+    async def _refuse(send: Send, wait: int) -> None:
+        message = (
+            f"登录尝试过于频繁，请 {wait} 秒后再试 / too many login attempts: retry in {wait}s"
+        )
+        body = json.dumps(
+            {
+                "error": {
+                    "code": "rate_limited",
+                    "message": message,
+                    "details": {"retry_after": wait},
+                }
+            },
+            ensure_ascii=False,
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/json; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"retry-after", str(wait).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -169,7 +169,9 @@ def login_submit(
 def logout(request: Request, session: DbSession, csrf_token: str = Form(max_length=64)) -> Response:
     viewer = _page_officer(request, session)
     cookie = request.cookies.get(SESSION_COOKIE)
-    if viewer and cookie and hmac.compare_digest(viewer.csrf_token, csrf_token):
+    if viewer and not hmac.compare_digest(viewer.csrf_token, csrf_token):
+        return RedirectResponse("/", status_code=303)  # a forged post: the session stays
+    if viewer and cookie:
         identity_service.close_session(session, cookie=cookie)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
