@@ -109,6 +109,25 @@ def test_roles_and_clear_errors(login: Any) -> None:
         json={"code": "XHS-001", "kind": "hydrant", "name": "重复", "lat": 28.2, "lon": 112.8},
     )
     assert taken.status_code == 409
+    members = {m["name"]: m["id"] for m in watch.get("/api/fire/members").json()}
+    logged = watch.post(
+        "/api/fire/training",
+        json={
+            "member_ids": [members["杨副班长"], members["彭消防员"]],
+            "kind": "drill",
+            "title": "冲锋舟编队",
+            "minutes": 90,
+            "score": 95,
+        },
+    )
+    assert logged.status_code == 201, logged.text
+    assert len(logged.json()) == 2
+    own = watch.get(f"/api/fire/training?member_id={members['彭消防员']}").json()
+    assert own["total"] == 1
+    assert own["items"][0]["kind_label"] == "实战演练"
+    routine = watch.get("/api/fire/routine").json()
+    assert routine[0]["starts"] == "06:00"
+    assert routine[0]["title"] == "出早操"
     geo = watch.get("/api/fire/map.geojson").json()
     layers = {f["properties"]["layer"] for f in geo["features"]}
     assert layers == {"water_source", "hazard_plan", "apparatus"}
