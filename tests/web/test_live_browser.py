@@ -116,3 +116,35 @@ def test_dispatch_to_close_live_in_two_contexts(live_server: str, chromium: Any)
     assert errors == []
     room.close()
     phone.close()
+
+
+ROUND_JS = """async () => {
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const cameras = await (await fetch('/api/places/cameras')).json();
+  const response = await fetch('/api/video/rounds', {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf},
+    body: JSON.stringify({seat_code: 'video', name: '纪念馆前坪巡查', camera_ids: cameras.slice(0, 3).map((c) => c.id), every_minutes: 30})});
+  return response.status;
+}"""
+
+
+def test_duty_room_round_finding_and_site_report(live_server: str, chromium: Any) -> None:
+    room = chromium.new_context(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
+    page = room.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, live_server, "dispatcher")
+    page.goto(f"{live_server}/room")
+    assert page.evaluate(ROUND_JS) == 201
+    page.reload()
+    page.wait_for_selector(".cam-row")
+    page.fill(".cam-row input >> nth=0", "前坪有人员聚集")
+    page.click(".cam-row button >> nth=0")
+    page.wait_for_selector("#findings li:has-text('前坪有人员聚集')")
+    page.click("#sites tr:has-text('雷锋纪念馆前坪') button")
+    page.wait_for_selector("text=已上报")
+    shot(page, "duty-room")
+    page.click("#findings li button:has-text('转警情')")
+    page.wait_for_url("**/incidents/*")
+    assert "前坪有人员聚集" in page.inner_text("body")
+    assert errors == []
+    room.close()

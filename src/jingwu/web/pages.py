@@ -252,6 +252,15 @@ def map_page(request: Request, session: DbSession, settings: AppSettings) -> Res
     )
 
 
+@router.get("/room", response_class=HTMLResponse)
+def duty_room(request: Request, session: DbSession) -> Response:
+    """值班室: seats and handover, video patrol rounds, key-site watch."""
+    viewer = _page(request, session, Permission.INCIDENT_VIEW)
+    if isinstance(viewer, Response):
+        return viewer
+    return _render(request, "room.html", {"viewer": viewer})
+
+
 @router.get("/terminal", response_class=HTMLResponse)
 def terminal(request: Request, session: DbSession) -> Response:
     viewer = _page(request, session, Permission.INCIDENT_RESPOND)
