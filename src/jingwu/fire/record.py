@@ -28,7 +28,8 @@ FOUNDED_YEAR = 1998  # 雷锋班正式创建
 
 def squad_record(session: Session, *, as_of: datetime | None = None) -> SquadRecordOut:
     """Operations, people rescued and property protected since founding, up to ``as_of``."""
-    moment = as_utc(as_of) if as_of else utcnow()
+    now = utcnow()
+    moment = min(as_utc(as_of), now) if as_of else now  # nothing is recorded after now
     last_year = to_local(moment).year
     first_year = min(FOUNDED_YEAR, last_year)
     # local (Asia/Shanghai) years, bucketed in SQL by their UTC boundaries
