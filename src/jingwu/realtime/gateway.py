@@ -18,13 +18,16 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, FastAPI, Header, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from jingwu.core.config import Settings
 from jingwu.core.db import Database
+from jingwu.core.errors import Unauthorized
 from jingwu.core.events import Envelope, EventBus, events_since
 from jingwu.identity import service as identity_service
 from jingwu.identity.deps import SESSION_COOKIE
@@ -38,6 +41,7 @@ REPLAY_LIMIT = 20_000
 REPLAY_PAGE = 1000
 POLICY_VIOLATION = 1008
 TRY_AGAIN_LATER = 1013
+SSE_KEEPALIVE_S = 15.0
 
 router = APIRouter(tags=["realtime 实时"])
 
@@ -208,3 +212,80 @@ async def live(websocket: WebSocket, last_event_id: int | None = None, token: st
         pass
     finally:
         gateway.hub.remove(listener)
+
+
+def _sse(kind: str, data: str, event_id: int | None = None) -> str:
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {kind}\ndata: {data}\n\n"
+
+
+async def _sse_stream(
+    request: Request,
+    gateway: LiveGateway,
+    officer: Officer,
+    listener: Listener,
+    last_id: int | None,
+) -> AsyncIterator[str]:
+    try:
+        cursor = None
+        if last_id is not None:
+            latest = await run_in_threadpool(gateway._cursor)
+            if 0 <= latest - last_id <= REPLAY_LIMIT:
+                cursor = last_id
+                while True:
+                    page = await run_in_threadpool(gateway._since, cursor)
+                    for envelope in page:
+                        if listener.allows(envelope):
+                            yield _sse("message", _frame(envelope), envelope.id)
+                        cursor = envelope.id
+                    if len(page) < REPLAY_PAGE:
+                        break
+        if cursor is None:
+            snapshot = await run_in_threadpool(
+                _snapshot, gateway.database, gateway.settings, officer
+            )
+            cursor = int(snapshot["cursor"])
+            yield _sse("snapshot", json.dumps(snapshot, ensure_ascii=False), cursor)
+        while not await request.is_disconnected():
+            try:
+                item = await asyncio.wait_for(listener.queue.get(), SSE_KEEPALIVE_S)
+            except TimeoutError:
+                yield ": keepalive\n\n"
+                continue
+            if item is None:
+                return
+            if item.id > cursor:
+                yield _sse("message", _frame(item), item.id)
+    finally:
+        gateway.hub.remove(listener)
+
+
+@router.get(
+    "/api/live/events",
+    response_class=StreamingResponse,
+    response_model=None,
+    summary="实时事件（SSE 备用通道）/ the live feed as server-sent events",
+)
+async def live_sse(
+    request: Request,
+    last_event_id: int | None = Query(default=None, ge=0),
+    last_event_header: int | None = Header(default=None, alias="Last-Event-ID", ge=0),
+) -> StreamingResponse:
+    """For networks that block WebSocket: the same snapshot, events and replay over HTTP.
+
+    EventSource sends ``Last-Event-ID`` by itself when it reconnects.
+    """
+    gateway: LiveGateway = request.app.state.live
+    bearer = request.headers.get("authorization", "")[7:].strip()
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    who = await run_in_threadpool(_who, gateway.database, cookie=cookie, bearer=bearer)
+    if who is None:
+        raise Unauthorized("请先登录 / please log in", code="not_logged_in")
+    officer, allows = who
+    listener = gateway.hub.add(allows)
+    last_id = last_event_header if last_event_header is not None else last_event_id
+    return StreamingResponse(
+        _sse_stream(request, gateway, officer, listener, last_id),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
