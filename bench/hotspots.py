@@ -9,6 +9,10 @@ Models (jingwu.analytics.hotspots): uniform (random cells: hit rate = area share
 naive counts, retrospective quartic kernel, prospective hotspot (Bowers, Johnson & Pease 2004),
 Gaussian KDE, and the self-exciting point process (Mohler et al. 2011) fitted by EM.
 The study area is the grid cells that hold an incident of the file, and their neighbours.
+Parameters as in the papers / open_cp where they fix them: prospective 400 m (in cells of this
+grid) and 8 whole weeks, retrospective window 56 days ("around two months"); the retrospective
+quartic bandwidth is 3 cells (1.5 km on 500 m cells, open_cp's 200 m default being for 150 m
+cells). Naive counts use the whole history before each window.
 Last line: one JSON object.
 """
 
@@ -109,10 +113,11 @@ def main() -> int:
     mask = hs.study_mask(grid, events)
     settings = hs.Settings(
         bandwidth_m=args.cell * 1.5,
-        retro_bandwidth_m=args.cell * 3.0,
+        retro_bandwidth_m=args.cell * 3.0,  # wider than open_cp's 200 m: cells here are 500 m
         training_days=1100.0,
-        space_cells=3,
-        time_weeks=8,
+        space_cells=hs.space_cells_for(args.cell),  # Bowers et al.: 400 m …
+        time_weeks=hs.BOWERS_WEEKS,  # … and 8 weeks
+        retro_window_days=hs.RETRO_WINDOW_DAYS,  # open_cp: "around two months"
         sampled_days=True,
         sepp_iterations=25 if args.quick else 40,
     )

@@ -118,6 +118,13 @@ def test_hotspots_and_beat_plans(analyst: Any) -> None:
     assert names[0] == "today"
     assert all(p["contiguous"] for p in plans["plans"])
     assert all(len(p["beats"]) == 2 for p in plans["plans"])
+    gridded = analyst.get("/api/analytics/beats?k=3&days=1100&grid=10").json()
+    assert gridded["cells"] == 100
+    proposed = [p for p in gridded["plans"] if p["name"] != "today"]
+    assert proposed
+    assert all(p["contiguous"] and len(p["beats"]) == 3 for p in proposed)
+    assert all(sum(b["cells"] for b in p["beats"]) == 100 for p in proposed)
+    assert analyst.get("/api/analytics/beats?k=2&grid=5").status_code == 422
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -136,7 +143,19 @@ def test_hotspots_and_beat_plans(analyst: Any) -> None:
     ),
     query=st.dictionaries(
         st.sampled_from(
-            ["start", "end", "on", "figure", "category", "k", "model", "horizon", "page", "days"]
+            [
+                "start",
+                "end",
+                "on",
+                "figure",
+                "category",
+                "k",
+                "model",
+                "horizon",
+                "page",
+                "days",
+                "grid",
+            ]
         ),
         st.one_of(st.text(max_size=12), st.integers(-5, 99999).map(str), st.dates().map(str)),
         max_size=4,

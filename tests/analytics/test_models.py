@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from jingwu.analytics import hotspots as hs
-from jingwu.analytics.beats import Area, adjacency, design
+from jingwu.analytics.beats import Area, adjacency, design, grid_areas
 from jingwu.analytics.figures import coerce
+from jingwu.analytics.frame import IncidentFrame
 from jingwu.analytics.stats import poisson_rise
 from jingwu.sim.leifeng import COMMUNITIES, _ring
 
@@ -99,3 +100,51 @@ def test_figures_accept_what_other_domains_answer() -> None:
 def test_poisson_rise_needs_more_than_a_percentage() -> None:
     assert not poisson_rise(3, 1.5).unusual  # +100 %, yet 3 when 1.5 is expected is common
     assert poisson_rise(30, 12.0).unusual
+
+
+def test_prospective_bandwidth_in_cells_follows_bowers() -> None:
+    grid = hs.Grid(south=0.0, west=0.0, cell_m=500.0, rows=5, cols=5, m_per_deg_lon=111_320.0)
+    events = hs.Events(
+        np.array([10.0, 20.0]), np.array([1250.0, 1250.0]), np.array([1250.0, 1250.0])
+    )
+    # 400 m on 500 m cells: only the event's own cell counts; 8 whole weeks back at most
+    own = hs.prospective(grid, events, now=21.0, space_cells=hs.space_cells_for(500.0))
+    assert np.count_nonzero(own) == 1
+    assert own[2, 2] == 1.0 / (1 + 1) + 1.0 / (1 + 0)  # 11 days ago: 1 whole week; 1 day: 0
+    wide = hs.prospective(grid, events, now=21.0, space_cells=hs.space_cells_for(50.0))
+    assert wide[0, 0] == (1.0 / (1 + 2)) * (1.0 / (1 + 1) + 1.0)  # diagonals are one step
+    assert not hs.prospective(grid, events, now=20.0 + 7 * 8 + 0.5, space_cells=8).any()
+
+
+def test_beats_on_a_grid_stay_contiguous() -> None:
+    rng = np.random.default_rng(2)
+    places = [
+        (
+            i,
+            c.name,
+            _ring(c.cell),
+            c.beat,
+        )
+        for i, c in enumerate(COMMUNITIES)
+    ]
+    west, south = min(c.cell[0] for c in COMMUNITIES), min(c.cell[1] for c in COMMUNITIES)
+    n = 3000
+    frame = IncidentFrame(
+        ids=np.arange(n, dtype=np.int64),
+        t=np.sort(rng.uniform(1.7e9, 1.73e9, n)),
+        code=np.zeros(n, dtype=np.int64),
+        lat=south + rng.gamma(2.0, 0.006, n),
+        lon=west + rng.gamma(2.0, 0.01, n),
+        beat=np.full(n, -1, dtype=np.int64),
+        community=np.full(n, -1, dtype=np.int64),
+    )
+    cells = grid_areas(places, frame, side=12)
+    assert len(cells) == 144
+    assert all(c.group for c in cells)
+    comparison = design(cells, k=4)
+    assert comparison.cells == 144
+    for plan in comparison.plans:
+        assert plan.contiguous
+        assert sum(b.cells or 0 for b in plan.beats) == 144
+    balanced = next(p for p in comparison.plans if p.name == "balanced")
+    assert balanced.balance < 1.1

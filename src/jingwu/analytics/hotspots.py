@@ -1,13 +1,25 @@
 """Where the next incidents will be: hotspot models on a grid, and their walk-forward test.
 
-Models (each gives every grid cell a score for the coming window; higher is riskier):
+Models (each gives every grid cell a score for the coming window; higher is riskier). The three
+baselines follow the definitions of the open_cp library (Daws, Davies, Birks et al., QuantCrime
+Lab, University of Leeds, "PredictCode", github.com/QuantCrimAtLeeds/PredictCode), written anew
+for NumPy 2 — open_cp itself no longer runs on it:
 
-- ``naive``: counts per cell over the training window (open_cp's counting grid).
-- ``retro``: retrospective hotspot — quartic kernel of bandwidth ``h`` around each past event,
-  evaluated at cell centres (Ratcliffe; open_cp ``retrohotspot`` with its quartic weight).
-- ``prospective``: Bowers, Johnson & Pease (2004), "Prospective hot-spotting", Brit. J.
-  Criminology 44(5): each past event within ``space_cells`` (grid distance, diagonals counted
-  as one step) and ``time_weeks`` weighs 1 / ((1 + cells away) (1 + whole weeks ago)).
+- ``naive``: counts per cell over the training window (open_cp ``naive.CountingGridKernel``).
+- ``retro``: retrospective hotspot — a quartic kernel (1 - (d/h)²)² for d ≤ h around each event
+  of a recent window (open_cp: "values around two months seem to be common"; here
+  ``Settings.retro_window_days``, 56 days by default), evaluated at each cell's midpoint, the
+  timestamps otherwise ignored (open_cp ``retrohotspot.RetroHotSpotGrid`` with ``Quartic``,
+  whose default bandwidth is 200 m; Ratcliffe 2004, "Crime mapping and the training needs of
+  law enforcement", Eur. J. Crim. Policy Res. 10: the quartic kernel of hotspot mapping).
+- ``prospective``: Bowers, Johnson & Pease (2004), "Prospective hot-spotting: the future of
+  crime mapping?", Brit. J. Criminology 44(5): 641–658, doi:10.1093/bjc/azh036. Each past event
+  whose cell is fewer than ``space_cells`` cells away (grid distance with diagonals counted as
+  one step: open_cp ``DistanceDiagonalsSame``) and that happened fewer than ``time_weeks`` whole
+  weeks before the prediction time weighs 1 / ((1 + cells away)(1 + whole weeks ago))
+  (open_cp ``ClassicWeight``). The paper's bandwidths are 400 m and 8 weeks on 50 m cells
+  (open_cp's defaults: 400/50 = 8 cells, 8 weeks); :func:`space_cells_for` turns the 400 m into
+  cells of another size — the paper couples the distance to the grid.
 - ``kde``: a Gaussian kernel density of the training window — the baseline the SEPP extends.
 - ``sepp``: Mohler, Short, Brantingham, Schoenberg & Tita (2011), "Self-exciting point process
   modeling of crime", JASA 106(493): intensity = background + triggering,
@@ -19,7 +31,8 @@ Models (each gives every grid cell a score for the coming window; higher is risk
 
 The expected count of a model in a cell over a window is what is ranked; hit rate is the share
 of the window's incidents that fall in the top k% of the cells, and the predictive accuracy
-index is hit rate / k (Chainey, Tompson & Uhlig 2008).
+index is hit rate / k (Chainey, Tompson & Uhlig 2008, "The utility of hotspot mapping for
+predicting spatial patterns of crime", Security Journal 21).
 """
 
 from __future__ import annotations
@@ -177,10 +190,22 @@ def retro_quartic(grid: Grid, events: Events, *, bandwidth_m: float) -> FloatArr
     return _patch_sum(grid, events, reach, quartic, np.ones(len(events)))
 
 
+BOWERS_BANDWIDTH_M = 400.0  # Bowers, Johnson & Pease (2004): 400 m …
+BOWERS_WEEKS = 8  # … and 8 weeks
+RETRO_WINDOW_DAYS = 56.0  # "around two months" (open_cp retrohotspot)
+RETRO_BANDWIDTH_M = 200.0  # open_cp's Quartic default
+
+
+def space_cells_for(cell_m: float, bandwidth_m: float = BOWERS_BANDWIDTH_M) -> float:
+    """The prospective bandwidth in cells: events count while fewer cells away than this."""
+    return bandwidth_m / cell_m
+
+
 def prospective(
-    grid: Grid, events: Events, *, now: float, space_cells: int = 8, time_weeks: int = 8
+    grid: Grid, events: Events, *, now: float, space_cells: float = 8.0, time_weeks: int = 8
 ) -> FloatArray:
-    """Bowers, Johnson & Pease (2004): 1 / ((1 + d cells)(1 + w weeks)) within the bandwidths."""
+    """Bowers, Johnson & Pease (2004): 1 / ((1 + d cells)(1 + w weeks)) for d < ``space_cells``
+    and w < ``time_weeks`` (d: grid distance, diagonals one step; w: whole weeks before now)."""
     weeks = np.floor((now - events.t) / 7.0)
     recent = (weeks >= 0) & (weeks < time_weeks)
     chosen = Events(events.t[recent], events.x[recent], events.y[recent])
@@ -189,7 +214,8 @@ def prospective(
         out: FloatArray = np.where(cheb < space_cells, 1.0 / (1.0 + cheb), 0.0)
         return out
 
-    return _patch_sum(grid, chosen, space_cells, classic, 1.0 / (1.0 + weeks[recent]))
+    reach = max(0, math.ceil(space_cells) - 1)  # the farthest whole cell that still counts
+    return _patch_sum(grid, chosen, reach, classic, 1.0 / (1.0 + weeks[recent]))
 
 
 def kde(grid: Grid, events: Events, *, bandwidth_m: float) -> FloatArray:
@@ -322,10 +348,11 @@ def sepp_expected(
 @dataclass(frozen=True)
 class Settings:
     bandwidth_m: float
-    retro_bandwidth_m: float
+    retro_bandwidth_m: float = RETRO_BANDWIDTH_M
     training_days: float = 365.0
-    space_cells: int = 8
-    time_weeks: int = 8
+    space_cells: float = 8.0  # prospective: 400 m on 50 m cells; see space_cells_for
+    time_weeks: int = BOWERS_WEEKS
+    retro_window_days: float = RETRO_WINDOW_DAYS
     sepp_iterations: int = 40
     sampled_days: bool = False  # the history holds whole sampled days, not a continuous record
 
@@ -344,7 +371,8 @@ def predict(
     if model == "naive":
         return naive_counts(grid, train)
     if model == "retro":
-        return retro_quartic(grid, train, bandwidth_m=settings.retro_bandwidth_m)
+        recent = train.between(start - settings.retro_window_days, start)
+        return retro_quartic(grid, recent, bandwidth_m=settings.retro_bandwidth_m)
     if model == "prospective":
         return prospective(
             grid, train, now=start, space_cells=settings.space_cells, time_weeks=settings.time_weeks

@@ -183,9 +183,12 @@ def beats(
     _viewer: CanViewAnalytics,
     k: int = Query(default=2, ge=1, le=12),
     days: int = Query(default=365, ge=7, le=1100),
+    grid: int = Query(
+        default=0, ge=0, le=30, description="0: whole communities; 10–30: a grid of n × n cells"
+    ),
 ) -> BeatComparisonOut:
     until = utcnow() + timedelta(seconds=1)
-    return station.beat_plans(session, k=k, until=until, days=days)
+    return station.beat_plans(session, k=k, until=until, days=days, grid=grid)
 
 
 @router.post(

@@ -211,6 +211,7 @@ class BeatSummary(Out):
     mean_travel_m: float
     diameter_m: float
     peak_hour: int
+    cells: int | None = Field(default=None, description="grid cells in the beat (grid plans)")
 
 
 class BeatPlanOut(Out):
@@ -232,3 +233,4 @@ class BeatComparisonOut(Out):
     communities: list[str]
     workload: dict[str, float]
     plans: list[BeatPlanOut]
+    cells: int = Field(default=0, description="grid cells planned over; 0: whole communities")

@@ -48,8 +48,8 @@ def hotspots(session: Session, *, model: str, horizon: str, start: datetime) -> 
         bandwidth_m=250.0,
         retro_bandwidth_m=400.0,
         training_days=TRAINING_DAYS,
-        space_cells=3,
-        time_weeks=8,
+        space_cells=hs.space_cells_for(CELL_M),
+        time_weeks=hs.BOWERS_WEEKS,
     )
     params: dict[str, float] = {}
     fitted = None
@@ -102,10 +102,18 @@ def hotspots(session: Session, *, model: str, horizon: str, start: datetime) -> 
     )
 
 
-def beat_plans(session: Session, *, k: int, until: datetime, days: int = 365) -> BeatComparisonOut:
-    """Beat plans from the workload of the last ``days`` days."""
+def beat_plans(
+    session: Session, *, k: int, until: datetime, days: int = 365, grid: int = 0
+) -> BeatComparisonOut:
+    """Beat plans from the workload of the last ``days`` days, over the communities
+    (``grid`` 0) or a ``grid`` × ``grid`` grid of cells laid over them."""
     frame = load_frame(session, start=as_utc(until) - timedelta(days=days), end=as_utc(until))
-    areas = beat_design.areas_from(_communities(session), frame)
+    communities = _communities(session)
+    areas = (
+        beat_design.grid_areas(communities, frame, side=grid)
+        if grid
+        else beat_design.areas_from(communities, frame)
+    )
     if not areas:
         raise InvalidInput("辖区尚未配置村（社区） / no communities configured", code="no_area")
     return beat_design.design(areas, k=k)

@@ -239,14 +239,15 @@ async function beats() {
   const form = document.getElementById("beats-form");
   const load = async () => {
     try {
-      const data = await api(`/api/analytics/beats?k=${form.k.value}&days=${form.days.value}`);
+      const data = await api(`/api/analytics/beats?k=${form.k.value}&days=${form.days.value}&grid=${form.grid.value}`);
       document.getElementById("plans").replaceChildren(...data.plans.map((p) => el("div", { class: "plan" },
         el("h3", {}, p.method),
         el("div", {}, `均衡度 ${p.balance} · 紧凑度 ${p.compactness} · 平均出警距离 ${p.mean_travel_m} 米 · 时段差异 ${p.profile_spread}`),
         el("div", { class: p.moved.length ? "moved" : "muted" },
           p.name === "today" ? "现行方案" : p.moved.length ? `调整：${p.moved.join("、")}` : "与现行方案相同"),
         ...p.beats.map((b) => el("div", { class: "beat" },
-          el("strong", {}, b.name), ` ${b.workload} 起（${b.share_pct}%）· 高峰 ${b.peak_hour} 时 · 跨度 ${b.diameter_m} 米`,
+          el("strong", {}, b.name), ` ${b.workload} 起（${b.share_pct}%）· 高峰 ${b.peak_hour} 时 · 跨度 ${b.diameter_m} 米`
+            + (b.cells ? ` · ${b.cells} 格` : ""),
           el("div", { class: "small" }, b.communities.join("、")))))));
     } catch (error) { toast(error.message, "error"); }
   };
