@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -55,6 +56,11 @@ def parse_arguments() -> argparse.Namespace:
         type=int,
         default=16,
         help="HTTP requests in flight (< the server's 40 threads)",
+    )
+    parser.add_argument(
+        "--postgres",
+        metavar="ADMIN_URL",
+        help="run on a fresh PostgreSQL database made through this admin URL (dropped after)",
     )
     parser.add_argument("--serve", nargs=2, metavar=("DB_URL", "PORT"), help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -212,6 +218,25 @@ async def drive(
     }
 
 
+def fresh_postgres(admin_url: str) -> tuple[str, Callable[[], None]]:
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"jingwu_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False), drop
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -227,6 +252,9 @@ def main() -> None:
         args.seconds = min(args.seconds, 20.0)
     workdir = Path(tempfile.mkdtemp(prefix="jingwu-live-bench-"))
     url = f"sqlite:///{workdir / 'live.db'}"
+    dropper = None
+    if args.postgres:
+        url, dropper = fresh_postgres(args.postgres)
     began = time.perf_counter()
     token, unit_ids = prepare(url, args.units)
     print(f"station with {len(unit_ids)} units ready in {time.perf_counter() - began:.1f} s")
@@ -249,6 +277,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        if dropper is not None:
+            dropper()
     print(
         f"{args.units} units every {args.every:g} s (offered {result['offered_per_s']:.0f}/s), "
         f"{args.consoles} consoles, {args.seconds:g} s"
@@ -265,6 +295,7 @@ def main() -> None:
     )
     summary = {
         "bench": "live",
+        "store": "postgresql" if args.postgres else "sqlite",
         "units": args.units,
         "every_s": args.every,
         "consoles": args.consoles,

@@ -33,7 +33,7 @@ from jingwu.identity import service as identity_service
 from jingwu.identity.deps import SESSION_COOKIE
 from jingwu.identity.models import Officer
 from jingwu.realtime.broker import Fanout, make_fanout
-from jingwu.realtime.hub import EventFilter, Listener, LiveHub
+from jingwu.realtime.hub import EventFilter, Listener, LiveHub, frame
 from jingwu.realtime.snapshot import audience, build_snapshot, current_cursor
 
 log = logging.getLogger(__name__)
@@ -117,19 +117,6 @@ def _snapshot(database: Database, settings: Settings, officer: Officer) -> dict[
         return build_snapshot(session, officer=officer, settings=settings)
 
 
-def _frame(envelope: Envelope) -> str:
-    return json.dumps(
-        {
-            "kind": "event",
-            "id": envelope.id,
-            "type": envelope.type,
-            "at": envelope.at.isoformat(),
-            "payload": envelope.payload,
-        },
-        ensure_ascii=False,
-    )
-
-
 async def _replay(
     gateway: LiveGateway, websocket: WebSocket, allows: EventFilter, last_id: int
 ) -> int | None:
@@ -145,7 +132,7 @@ async def _replay(
         page = await run_in_threadpool(gateway._since, cursor)
         for envelope in page:
             if allows(envelope):
-                await websocket.send_text(_frame(envelope))
+                await websocket.send_text(frame(envelope))
             cursor = envelope.id
         if len(page) < REPLAY_PAGE:
             return cursor
@@ -153,13 +140,13 @@ async def _replay(
 
 async def _pump(websocket: WebSocket, listener: Listener, cursor: int) -> None:
     while True:
-        envelope = await listener.queue.get()
-        if envelope is None:
+        delivery = await listener.queue.get()
+        if delivery is None:
             await websocket.close(code=TRY_AGAIN_LATER, reason="reconnect with last_event_id")
             return
-        if envelope.id <= cursor:
+        if delivery.id <= cursor:
             continue
-        await websocket.send_text(_frame(envelope))
+        await websocket.send_text(delivery.text)
 
 
 async def _listen(websocket: WebSocket) -> None:
@@ -236,7 +223,7 @@ async def _sse_stream(
                     page = await run_in_threadpool(gateway._since, cursor)
                     for envelope in page:
                         if listener.allows(envelope):
-                            yield _sse("message", _frame(envelope), envelope.id)
+                            yield _sse("message", frame(envelope), envelope.id)
                         cursor = envelope.id
                     if len(page) < REPLAY_PAGE:
                         break
@@ -255,7 +242,7 @@ async def _sse_stream(
             if item is None:
                 return
             if item.id > cursor:
-                yield _sse("message", _frame(item), item.id)
+                yield _sse("message", item.text, item.id)
     finally:
         gateway.hub.remove(listener)
 

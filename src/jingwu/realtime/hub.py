@@ -9,6 +9,7 @@ off and reconnects with its last event id, replaying what it missed from the out
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -23,12 +24,33 @@ SEEN_LIMIT = 20_000
 EventFilter = Callable[[Envelope], bool]
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """An event as the clients receive it: its id and its JSON frame, encoded once for all."""
+
+    id: int
+    text: str
+
+
+def frame(envelope: Envelope) -> str:
+    return json.dumps(
+        {
+            "kind": "event",
+            "id": envelope.id,
+            "type": envelope.type,
+            "at": envelope.at.isoformat(),
+            "payload": envelope.payload,
+        },
+        ensure_ascii=False,
+    )
+
+
 @dataclass(eq=False)
 class Listener:
     """One connected client: what it may see, and its queue of serialised events."""
 
     allows: EventFilter
-    queue: asyncio.Queue[Envelope | None] = field(
+    queue: asyncio.Queue[Delivery | None] = field(
         default_factory=lambda: asyncio.Queue(maxsize=QUEUE_LIMIT)
     )
     overflowed: bool = False
@@ -65,11 +87,14 @@ class LiveHub:
         if len(self._seen) > SEEN_LIMIT:
             self._seen.popitem(last=False)
         self.high_water = max(self.high_water, envelope.id)
+        delivery: Delivery | None = None
         for listener in list(self._listeners):
             if listener.overflowed or not listener.allows(envelope):
                 continue
+            if delivery is None:
+                delivery = Delivery(envelope.id, frame(envelope))
             try:
-                listener.queue.put_nowait(envelope)
+                listener.queue.put_nowait(delivery)
                 self.delivered += 1
             except asyncio.QueueFull:
                 log.warning("live client too slow: cutting it off (it will replay)")

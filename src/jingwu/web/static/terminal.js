@@ -182,7 +182,11 @@ if (unitSelect) {
 
 document.getElementById("gps-toggle")?.addEventListener("click", () => {
   const label = document.getElementById("gps-state");
-  if (watchId !== null) { navigator.geolocation.clearWatch(watchId); watchId = null; label.textContent = "定位已关闭"; return; }
+  const toggle = document.getElementById("gps-toggle");
+  if (watchId !== null) {
+    navigator.geolocation.clearWatch(watchId); watchId = null;
+    label.textContent = "定位已关闭"; toggle.textContent = "开启定位"; return;
+  }
   if (!navigator.geolocation) { label.textContent = "此设备不支持定位"; return; }
   watchId = navigator.geolocation.watchPosition(async (pos) => {
     const body = { lat: pos.coords.latitude, lon: pos.coords.longitude, accuracy_m: pos.coords.accuracy };
@@ -191,6 +195,7 @@ document.getElementById("gps-toggle")?.addEventListener("click", () => {
     if (await send(`/api/units/${unitId()}/positions`, body)) label.textContent = `已上报 ${new Date().toLocaleTimeString("zh-CN", { hour12: false })}`;
   }, (error) => { label.textContent = `定位失败：${error.message}`; }, { enableHighAccuracy: true, maximumAge: 5000 });
   label.textContent = "定位开启中…";
+  toggle.textContent = "关闭定位";
 });
 
 unitSelect?.addEventListener("change", () => { known = null; renderOrders(); renderCalls(); });
