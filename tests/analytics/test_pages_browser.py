@@ -68,5 +68,10 @@ def test_board_review_hotspots_beats(live_server: str, chromium: Any, tmp_path: 
     page.goto(f"{live_server}/analytics/beats")
     page.wait_for_selector(".plan .beat")
     shot(page, "analytics-beats")
+    page.select_option("#beats-form select[name=grid]", "20")
+    page.fill("#beats-form input[name=k]", "3")
+    page.click("#beats-form button[type=submit]")
+    page.wait_for_selector(".plan .beat >> text=格")
+    shot(page, "analytics-beats-grid")
     assert errors == []
     context.close()

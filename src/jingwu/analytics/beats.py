@@ -384,7 +384,11 @@ def _plan(
             if today:
                 weights[today] = weights.get(today, 0.0) + areas[i].workload + 1e-6
         own = beat_names[beat] if beat < len(beat_names) else f"警务区{beat + 1}"
-        names.append(max(weights, key=lambda b: weights[b]) if weights and name != "today" else own)
+        if weights and name != "today":
+            # today's beats, busiest share first, that no earlier beat of this plan has taken
+            free = [b for b in sorted(weights, key=lambda b: -weights[b]) if b not in names]
+            own = free[0] if free else f"新警务区{beat + 1}"
+        names.append(own)
         if gridded:
             counts: dict[str, int] = {}
             for i in members.tolist():
