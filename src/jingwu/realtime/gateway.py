@@ -3,9 +3,15 @@
 Protocol (JSON text frames, server → client):
 
 * ``{"kind": "snapshot", "cursor": N, "units": [...], "incidents": [...], ...}`` on a fresh
-  connection; ``{"kind": "replay", "from": N, "count": k}`` then the missed events when the client
-  sends ``?last_event_id=N`` (a gap larger than :data:`REPLAY_LIMIT` gets a snapshot instead);
-* ``{"kind": "event", "id": …, "type": …, "at": …, "payload": {…}}`` for each event, ids rising;
+  connection; ``{"kind": "replay", "from": N}``, the missed events, then
+  ``{"kind": "replayed", "count": k}`` when the client sends ``?last_event_id=N`` (a gap larger
+  than :data:`REPLAY_LIMIT` gets a snapshot instead);
+* ``{"kind": "event", "id": …, "type": …, "at": …, "payload": {…}}`` for each event.
+
+Ids mostly rise, but not strictly: on PostgreSQL an outbox id is taken from a sequence at insert,
+so a transaction holding a lower id may commit after one holding a higher id. Clients therefore
+drop duplicates by id (not "anything below the last id"), and a replay starts
+:data:`REPLAY_OVERLAP` ids before the client's last id, so such late events are not lost.
 * ``{"kind": "pong"}`` answering a client's ``{"kind": "ping"}``.
 
 The client keeps the id of the last event it handled and reconnects with it: it misses nothing,
@@ -41,6 +47,7 @@ REPLAY_LIMIT = 20_000
 REPLAY_PAGE = 1000
 POLICY_VIOLATION = 1008
 TRY_AGAIN_LATER = 1013
+REPLAY_OVERLAP = 256
 SSE_KEEPALIVE_S = 15.0
 
 router = APIRouter(tags=["realtime 实时"])
@@ -119,32 +126,35 @@ def _snapshot(database: Database, settings: Settings, officer: Officer) -> dict[
 
 async def _replay(
     gateway: LiveGateway, websocket: WebSocket, allows: EventFilter, last_id: int
-) -> int | None:
-    """Send what the client missed; None when the gap is too large to replay."""
+) -> set[int] | None:
+    """Send what the client missed (ids it has seen again too: it drops duplicates); the ids
+    sent, or None when the gap is too large to replay."""
     latest = await run_in_threadpool(gateway._cursor)
     if latest - last_id > REPLAY_LIMIT or last_id < 0:
         return None
-    await websocket.send_text(
-        json.dumps({"kind": "replay", "from": last_id, "count": latest - last_id})
-    )
-    cursor = last_id
+    await websocket.send_text(json.dumps({"kind": "replay", "from": last_id}))
+    sent: set[int] = set()
+    cursor = max(0, last_id - REPLAY_OVERLAP)
     while True:
         page = await run_in_threadpool(gateway._since, cursor)
         for envelope in page:
             if allows(envelope):
                 await websocket.send_text(frame(envelope))
+                sent.add(envelope.id)
             cursor = envelope.id
         if len(page) < REPLAY_PAGE:
-            return cursor
+            await websocket.send_text(json.dumps({"kind": "replayed", "count": len(sent)}))
+            return sent
 
 
-async def _pump(websocket: WebSocket, listener: Listener, cursor: int) -> None:
+async def _pump(websocket: WebSocket, listener: Listener, already_sent: set[int]) -> None:
     while True:
         delivery = await listener.queue.get()
         if delivery is None:
             await websocket.close(code=TRY_AGAIN_LATER, reason="reconnect with last_event_id")
             return
-        if delivery.id <= cursor:
+        if delivery.id in already_sent:
+            already_sent.discard(delivery.id)
             continue
         await websocket.send_text(delivery.text)
 
@@ -175,16 +185,17 @@ async def live(websocket: WebSocket, last_event_id: int | None = None, token: st
     await websocket.accept()
     listener = gateway.hub.add(allows)
     try:
-        cursor = None
+        sent = None
         if last_event_id is not None:
-            cursor = await _replay(gateway, websocket, allows, last_event_id)
-        if cursor is None:
+            sent = await _replay(gateway, websocket, allows, last_event_id)
+        if sent is None:
+            # events queued while the snapshot was read may repeat what it shows: harmless
             snapshot = await run_in_threadpool(
                 _snapshot, gateway.database, gateway.settings, officer
             )
             await websocket.send_text(json.dumps(snapshot, ensure_ascii=False))
-            cursor = int(snapshot["cursor"])
-        pump = asyncio.create_task(_pump(websocket, listener, cursor))
+            sent = set()
+        pump = asyncio.create_task(_pump(websocket, listener, sent))
         listen = asyncio.create_task(_listen(websocket))
         done, pending = await asyncio.wait({pump, listen}, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
@@ -214,25 +225,27 @@ async def _sse_stream(
     last_id: int | None,
 ) -> AsyncIterator[str]:
     try:
-        cursor = None
+        sent: set[int] | None = None
         if last_id is not None:
             latest = await run_in_threadpool(gateway._cursor)
             if 0 <= latest - last_id <= REPLAY_LIMIT:
-                cursor = last_id
+                sent = set()
+                cursor = max(0, last_id - REPLAY_OVERLAP)
                 while True:
                     page = await run_in_threadpool(gateway._since, cursor)
                     for envelope in page:
                         if listener.allows(envelope):
                             yield _sse("message", frame(envelope), envelope.id)
+                            sent.add(envelope.id)
                         cursor = envelope.id
                     if len(page) < REPLAY_PAGE:
                         break
-        if cursor is None:
+        if sent is None:
             snapshot = await run_in_threadpool(
                 _snapshot, gateway.database, gateway.settings, officer
             )
-            cursor = int(snapshot["cursor"])
-            yield _sse("snapshot", json.dumps(snapshot, ensure_ascii=False), cursor)
+            sent = set()
+            yield _sse("snapshot", json.dumps(snapshot, ensure_ascii=False), snapshot["cursor"])
         while not await request.is_disconnected():
             try:
                 item = await asyncio.wait_for(listener.queue.get(), SSE_KEEPALIVE_S)
@@ -241,8 +254,10 @@ async def _sse_stream(
                 continue
             if item is None:
                 return
-            if item.id > cursor:
-                yield _sse("message", item.text, item.id)
+            if item.id in sent:
+                sent.discard(item.id)
+                continue
+            yield _sse("message", item.text, item.id)
     finally:
         gateway.hub.remove(listener)
 

@@ -10,14 +10,21 @@ export function connectLive({ onSnapshot, onEvent, onState = () => {} }) {
   let pinger = null;
   let closed = false;
   let failedOpens = 0;
+  // ids mostly rise but may arrive out of order (PostgreSQL commits), and a replay repeats the
+  // last few: drop duplicates by id, resume from the highest id seen
+  const seen = new Set();
+  const order = [];
 
   function handle(frame) {
     if (frame.kind === "snapshot") {
       lastEventId = frame.cursor;
       onSnapshot(frame);
     } else if (frame.kind === "event") {
-      if (lastEventId !== null && frame.id <= lastEventId) return;
-      lastEventId = frame.id;
+      if (seen.has(frame.id)) return;
+      seen.add(frame.id);
+      order.push(frame.id);
+      if (order.length > 4096) seen.delete(order.shift());
+      lastEventId = Math.max(lastEventId ?? 0, frame.id);
       onEvent(frame);
     }
   }
