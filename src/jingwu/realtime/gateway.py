@@ -88,10 +88,12 @@ class LiveGateway:
 
     async def catch_up(self) -> None:
         """After a broker (re)connect: deliver what was committed while we were not listening."""
+        cursor = max(0, self.hub.high_water - REPLAY_OVERLAP)  # the hub drops what it has seen
         while True:
-            missed = await run_in_threadpool(self._since, self.hub.high_water)
+            missed = await run_in_threadpool(self._since, cursor)
             for envelope in missed:
                 self.hub.deliver(envelope)
+                cursor = envelope.id
             if len(missed) < REPLAY_PAGE:
                 return
 
