@@ -242,10 +242,11 @@ def test_requests_have_deadlines_answers_and_overdue_alerts(login: Any, app: Any
             .values(deadline=utcnow() - timedelta(minutes=5))
         )
     overdue = officer.get("/api/cases/requests/overdue").json()
-    assert [r["id"] for r in overdue] == [request_id]
-    assert overdue[0]["overdue_s"] > 0
+    mine = [r for r in overdue if r["id"] == request_id]
+    assert len(mine) == 1
+    assert mine[0]["overdue_s"] > 0
     with app.state.db.session() as session:
-        assert service.do_raise_overdue_request_alerts(session) == 1
+        assert service.do_raise_overdue_request_alerts(session) == len(overdue)
         assert service.do_raise_overdue_request_alerts(session) == 0  # once per request
         types = session.scalars(select(OutboxEvent.type)).all()
         assert "case.request_overdue" in types

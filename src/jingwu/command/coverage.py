@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from jingwu.command.recommend import available_units
+from jingwu.command.recommend import POLICE_KINDS, available_units
 from jingwu.core.errors import InvalidInput
 from jingwu.core.http import DbSession
 from jingwu.identity.deps import CanViewUnits
@@ -36,13 +36,18 @@ def current_coverage(
     session: DbSession,
     _viewer: CanViewUnits,
     minutes: list[int] = Query(default=[3, 5, 10], max_length=6),
+    kind: list[str] = Query(
+        default=sorted(POLICE_KINDS),
+        max_length=6,
+        description="unit kinds counted (police by default)",
+    ),
 ) -> CoverageOut:
     if any(m <= 0 or m > 120 for m in minutes):
         raise InvalidInput("分钟数需在 1–120 之间 / minutes must be 1–120", code="bad_minutes")
     graph = ROAD_GRAPHS.get(session)
     if graph is None:
         raise InvalidInput("尚未导入路网 / no road network yet", code="no_roads")
-    units = available_units(session)
+    units = available_units(session, kinds=set(kind))
     sites = places_service.list_key_sites(session)
     report = coverage(
         graph,

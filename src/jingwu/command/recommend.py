@@ -49,6 +49,15 @@ def _straight_line(unit: Unit, lat: float, lon: float) -> Recommendation:
     )
 
 
+FIRE_CATEGORIES = frozenset({"06", "07", "09"})
+POLICE_KINDS = frozenset({"car", "ebike", "foot"})
+
+
+def default_kinds(category_code: str) -> set[str] | None:
+    """Fire apparatus answer fire, rescue and social-aid calls; police calls get police units."""
+    return None if category_code[:2] in FIRE_CATEGORIES else set(POLICE_KINDS)
+
+
 def available_units(session: Session, *, kinds: set[str] | None = None) -> list[Unit]:
     return [
         unit
@@ -69,7 +78,7 @@ def recommend(
         raise InvalidInput(
             "警情没有坐标，无法推荐警力 / the incident has no coordinates", code="no_location"
         )
-    units = available_units(session, kinds=kinds)
+    units = available_units(session, kinds=kinds or default_kinds(incident.category_code))
     graph = ROAD_GRAPHS.get(session)
     if graph is None or not units:
         ranked = [_straight_line(unit, incident.lat, incident.lon) for unit in units]

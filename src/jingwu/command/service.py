@@ -145,7 +145,7 @@ def do_dispatch(
         incident.dispatched_at = now
     incident.route = incident.route or Route.PATROL.value
     incident.status = advanced_status(incident.status, AssignmentStatus.DISPATCHED).value
-    if incident.status == IncidentStatus.RECEIVED.value:
+    if incident.status in (IncidentStatus.RECEIVED.value, IncidentStatus.DIVERTED.value):
         incident.status = IncidentStatus.DISPATCHED.value
     events.record(
         session,

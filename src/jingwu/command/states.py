@@ -116,6 +116,7 @@ ASSIGNMENT_MOVES: dict[AssignmentStatus, frozenset[AssignmentStatus]] = {
 DISPATCHABLE = frozenset(
     {
         IncidentStatus.RECEIVED,
+        IncidentStatus.DIVERTED,
         IncidentStatus.DISPATCHED,
         IncidentStatus.ACKNOWLEDGED,
         IncidentStatus.EN_ROUTE,

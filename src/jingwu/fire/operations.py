@@ -213,7 +213,6 @@ def get_operation(session: Session, *, operation_id: int) -> FireOperation:
 def _take_over_diverted(session: Session, *, incident: Incident, actor_id: int) -> None:
     """An incident the room diverted to the fire squad comes back into the loop with it."""
     if incident.status == IncidentStatus.DIVERTED.value and incident.route == Route.FIRE.value:
-        incident.status = IncidentStatus.RECEIVED.value
         note_step(
             session,
             incident=incident,

@@ -10,16 +10,15 @@ import base64
 import gzip
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.types import JSON, DateTime, LargeBinary
 
 from jingwu.core.clock import utcnow
-from jingwu.core.db import Database, UtcDateTime
+from jingwu.core.db import Database
 from jingwu.core.errors import Conflict, InvalidInput
 from jingwu.migrations import load_models
 
@@ -35,27 +34,23 @@ def _tables() -> list[Table]:
 def _encode(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"$dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"$d": value.isoformat()}
+    if isinstance(value, time):
+        return {"$t": value.isoformat()}
     if isinstance(value, bytes):
         return {"$b64": base64.b64encode(value).decode()}
     return value
-
-
-def _decoder(table: Table) -> dict[str, Any]:
-    kinds: dict[str, Any] = {}
-    for column in table.columns:
-        if isinstance(column.type, UtcDateTime | DateTime):
-            kinds[column.name] = "dt"
-        elif isinstance(column.type, LargeBinary):
-            kinds[column.name] = "b64"
-        elif isinstance(column.type, JSON):
-            kinds[column.name] = "json"
-    return kinds
 
 
 def _decode(value: Any) -> Any:
     if isinstance(value, dict) and len(value) == 1:
         if "$dt" in value:
             return datetime.fromisoformat(value["$dt"])
+        if "$d" in value:
+            return date.fromisoformat(value["$d"])
+        if "$t" in value:
+            return time.fromisoformat(value["$t"])
         if "$b64" in value:
             return base64.b64decode(value["$b64"])
     return value

@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jingwu.cases.demo import build_cases_demo
 from jingwu.community.demo import build_community_demo
+from jingwu.fire.demo import build_fire_demo
 from jingwu.identity import service as identity_service
 from jingwu.identity.models import Officer
 from jingwu.identity.roles import TEAM_LABELS, Role, TeamKind
@@ -275,9 +277,17 @@ def _bar(context: ScenarioContext, title: str) -> Iterator[Callable[[int], None]
 
 # Later domains (cases, community, fire) append their own builders here; each runs once,
 # in order, after the station's ground (jurisdiction, sites, people, units) is in place.
+def _cases_with_history(session: Session, context: ScenarioContext) -> None:
+    """Demo cases stand on the incident history: a station without a past has no case files."""
+    if context.history_days > 0:
+        build_cases_demo(session, context)
+
+
 SCENARIO_BUILDERS: list[ScenarioBuilder] = [
     _incident_history,
     build_community_demo,
+    _cases_with_history,
+    build_fire_demo,
 ]
 
 
