@@ -29,7 +29,7 @@ LOGIN_CSRF_COOKIE = "jingwu_login_csrf"
 LANG_COOKIE = "jingwu_lang"
 HOME_BY_ROLE = {
     Role.PATROL_CREW: "/terminal",
-    Role.FIRE_CREW: "/terminal",
+    Role.FIRE_CREW: "/fire",
     Role.COMMUNITY_OFFICER: "/community",
     Role.PARTNER: "/partner",
 }
