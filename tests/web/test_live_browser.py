@@ -90,6 +90,7 @@ def test_dispatch_to_close_live_in_two_contexts(live_server: str, chromium: Any)
         f"async () => (await (await fetch('/api/incidents/{incident_id}/attachments')).json()).length"
     )
     assert photos == 1
+    console.wait_for_selector("#detail .photos img")
     console.click("#close-btn")
     console.wait_for_selector("text=已结警")
     console.wait_for_function(

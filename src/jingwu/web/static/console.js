@@ -182,6 +182,8 @@ async function loadDetail(id, pan) {
   state.detail = incident;
   state.recs = CAN_DISPATCH && ["received", "dispatched", "acknowledged", "en_route", "on_scene"].includes(incident.status)
     ? await api(`/api/incidents/${id}/recommendations`) : [];
+  state.photos = incident.feedback_at || incident.status === "reported" || incident.status === "closed"
+    ? await api(`/api/incidents/${id}/attachments`).catch(() => []) : [];
   renderDetail();
   drawRoute(layers.route, state.recs[state.pick]?.route);
   if (pan && incident.lat !== null) {
@@ -256,7 +258,9 @@ function renderDetail() {
         el("div", { class: "actions" }, ...actions)),
       el("div", {}, el("h3", {}, "推荐警力"), recs.length ? el("ol", { class: "recs" }, ...recs) : el("p", { class: "muted" }, "—"),
         incident.possible_duplicates?.length ? el("p", { class: "hint" }, "可能重复：", incident.possible_duplicates.map((d) => d.number).join("、")) : ""),
-      el("div", {}, el("h3", {}, "时间线"), el("ol", { class: "timeline", id: "timeline" }, ...timeline))),
+      el("div", {}, el("h3", {}, "时间线"), el("ol", { class: "timeline", id: "timeline" }, ...timeline),
+        state.photos?.length ? el("div", { class: "photos" }, ...state.photos.map((p) =>
+          el("a", { href: p.url, target: "_blank" }, el("img", { src: p.url, alt: "现场照片", loading: "lazy" })))) : "")),
   );
 }
 
