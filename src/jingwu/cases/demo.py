@@ -8,15 +8,25 @@ Everything is synthetic; the ID numbers carry valid checksums and belong to no o
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from jingwu.cases import service
-from jingwu.cases.models import Case, CaseOfficer, CaseTimelineEntry
+from jingwu.cases.models import (
+    Arrest,
+    Case,
+    CaseOfficer,
+    CasePerson,
+    CaseTimelineEntry,
+    Loss,
+    Recovery,
+)
 from jingwu.cases.schemas import (
     AnswerIn,
     ArrestIn,
@@ -29,6 +39,8 @@ from jingwu.cases.schemas import (
     RequestIn,
 )
 from jingwu.cases.states import (
+    STATUS_LABELS,
+    TYPE_LABELS,
     CaseStatus,
     CaseType,
     CustodyAction,
@@ -38,6 +50,8 @@ from jingwu.cases.states import (
 )
 from jingwu.command import intake
 from jingwu.command import service as command_service
+from jingwu.command.categories import CATEGORIES
+from jingwu.command.models import Incident, TimelineEntry
 from jingwu.command.schemas import IncidentIn
 from jingwu.command.states import Route
 from jingwu.core.clock import to_local
@@ -503,14 +517,387 @@ def _past_cases(
 
 
 def build_cases_demo(session: Session, context: DemoContext, *, past_cases: int = 40) -> None:
-    """The case team's demo: squad, the steel-theft story, two live cases, half a year behind."""
+    """The case team's demo: squad, the steel-theft story, two live cases, and the past.
+
+    With a scenario history (``context.history_days > 0``) the past is one case per historic
+    criminal incident (see `cases_from_history`); without one, ``past_cases`` loose files.
+    """
     if session.scalars(select(Case.id).limit(1)).first() is not None:
         return
     rng = random.Random(context.seed * 104729 + 5)
     now = context.now
     squad = _squad(session)
-    _past_cases(session, rng, now, squad, past_cases)
+    if getattr(context, "history_days", 0) > 0:
+        cases_from_history(session, seed=context.seed, now=now, squad=list(squad.values()))
+    else:
+        _past_cases(session, rng, now, squad, past_cases)
     _steel_theft(session, rng, now, squad)
     _telecom_fraud(session, now, squad)
     _ebike_theft(session, now, squad)
     session.flush()
+
+
+# ---- cases from the scenario's history ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseProcess:
+    """How one kind of criminal incident becomes a case and, with some chance, a cleared one.
+
+    ``clear_now`` is the chance that a case reported today is cleared in the end, and it was
+    ``gain`` lower for each year further back (the squad got better); how long the clearing
+    takes is log-normal around ``median_days``. Cases reported near the end of a period are
+    often not cleared *yet* — the rate the board measures comes out of all of that.
+    """
+
+    case_type: CaseType
+    clear_now: float
+    gain: float
+    median_days: float
+    loss_yuan: float = 0.0  # median loss; 0 when nothing is taken
+    recover_share: float = 0.0  # chance that a cleared case gets something back
+
+
+CASE_PROCESS: dict[str, CaseProcess] = {
+    "0101": CaseProcess(CaseType.THEFT, 0.97, 0.215, 5, loss_yuan=1800, recover_share=0.6),
+    "0102": CaseProcess(CaseType.ROBBERY, 0.99, 0.10, 3, loss_yuan=1500, recover_share=0.7),
+    "0103": CaseProcess(CaseType.ROBBERY, 0.98, 0.13, 3, loss_yuan=1200, recover_share=0.6),
+    "0104": CaseProcess(CaseType.ASSAULT, 0.99, 0.06, 1.5),
+    "0105": CaseProcess(CaseType.FRAUD, 0.88, 0.225, 10, loss_yuan=8000, recover_share=0.5),
+    "0106": CaseProcess(CaseType.BURGLARY, 0.98, 0.21, 7, loss_yuan=5000, recover_share=0.55),
+    "0107": CaseProcess(CaseType.VEHICLE_THEFT, 0.97, 0.21, 4, loss_yuan=2600, recover_share=0.7),
+    "0108": CaseProcess(CaseType.OTHER, 0.99, 0.0, 3),
+    "08": CaseProcess(CaseType.TELECOM_FRAUD, 0.74, 0.245, 15, loss_yuan=26000, recover_share=0.4),
+}
+FILE_SHARE = 0.96  # the rest are found on review not to be crimes (不立案)
+WITHDRAW_SHARE = 0.06  # of the cases still open after a month, withdrawn on review (撤案)
+STOP_PAYMENT_SHARE = 0.3  # telecom fraud: money frozen in the first hours (止付), cleared or not
+_LOSS_ITEMS = {
+    CaseType.THEFT: ("财物", "1件"),
+    CaseType.ROBBERY: ("现金及手机", "1部"),
+    CaseType.FRAUD: ("被骗钱款", "1笔"),
+    CaseType.BURGLARY: ("现金及首饰", "若干"),
+    CaseType.VEHICLE_THEFT: ("电动自行车", "1辆"),
+    CaseType.TELECOM_FRAUD: ("银行转账", "多笔"),
+}
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
+_SUSPECT_REGIONS = ("430104", "430112", "430521", "431102", "360102", "420106", "450103")
+
+
+def case_process(category_code: str) -> CaseProcess | None:
+    return CASE_PROCESS.get(category_code) or CASE_PROCESS.get(category_code[:2])
+
+
+@dataclass
+class _HistoryRows:
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    officers: list[dict[str, Any]] = field(default_factory=list)
+    persons: list[dict[str, Any]] = field(default_factory=list)
+    arrests: list[dict[str, Any]] = field(default_factory=list)
+    losses: list[dict[str, Any]] = field(default_factory=list)
+    recoveries: list[dict[str, Any]] = field(default_factory=list)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    incident_steps: list[dict[str, Any]] = field(default_factory=list)
+
+
+def cases_from_history(session: Session, *, seed: int, now: datetime, squad: list[Officer]) -> int:
+    """Open a case for every historic criminal incident (刑事, 电信诈骗) and play its life.
+
+    Rows go in by bulk insert; nothing here writes a clearance rate — `clearance_rate` counts
+    what the process in `CASE_PROCESS` produced. Returns the number of cases.
+    """
+    incidents = session.execute(
+        select(
+            Incident.id,
+            Incident.category_code,
+            Incident.reported_at,
+            Incident.closed_at,
+            Incident.description,
+            Incident.address_text,
+            Incident.lat,
+            Incident.lon,
+            Incident.beat_id,
+        )
+        .where(
+            Incident.is_drill.is_(False),
+            Incident.merged_into_id.is_(None),
+            or_(Incident.category_code.like("01%"), Incident.category_code.like("08%")),
+        )
+        .order_by(Incident.reported_at, Incident.id)
+    ).all()
+    if not incidents or not squad:
+        return 0
+    rng = random.Random(seed * 7_368_787 + 13)
+    rows = _HistoryRows()
+    first_case = (session.scalar(select(func.max(Case.id))) or 0) + 1
+    ids = {"person": (session.scalar(select(func.max(CasePerson.id))) or 0) + 1}
+    ids["loss"] = (session.scalar(select(func.max(Loss.id))) or 0) + 1
+    for offset, incident in enumerate(incidents):
+        process = case_process(incident.category_code)
+        if process is None:
+            continue
+        _one_case(rows, ids, rng, now, squad, first_case + offset, incident, process)
+    for model, batch in (
+        (Case, rows.cases),
+        (CaseOfficer, rows.officers),
+        (CasePerson, rows.persons),
+        (Arrest, rows.arrests),
+        (Loss, rows.losses),
+        (Recovery, rows.recoveries),
+        (CaseTimelineEntry, rows.timeline),
+        (TimelineEntry, rows.incident_steps),
+    ):
+        for start in range(0, len(batch), 5_000):
+            session.execute(insert(model), batch[start : start + 5_000])
+    _resync_sequences(session, ("cases", "case_persons", "case_losses"))
+    return len(rows.cases)
+
+
+def _one_case(
+    rows: _HistoryRows,
+    ids: dict[str, int],
+    rng: random.Random,
+    now: datetime,
+    squad: list[Officer],
+    case_id: int,
+    incident: Any,
+    process: CaseProcess,
+) -> None:
+    hour = timedelta(hours=1)
+    reported: datetime = incident.reported_at
+    accepted = min(incident.closed_at or reported + hour, now)
+    lead = rng.choice(squad).id
+    kind = process.case_type
+    place = incident.address_text.removesuffix("附近") or "辖区"
+    name = CATEGORIES[incident.category_code].name if incident.category_code in CATEGORIES else ""
+    case: dict[str, Any] = {
+        "id": case_id,
+        "number": f"AJ{to_local(reported):%Y%m%d}-{case_id:05d}",
+        "title": f"{place}{name or TYPE_LABELS[kind]}案"[:120],
+        "case_type": kind.value,
+        "status": CaseStatus.ACCEPTED.value,
+        "status_reason": "",
+        "incident_id": incident.id,
+        "summary": incident.description or "",
+        "address_text": incident.address_text,
+        "lat": incident.lat,
+        "lon": incident.lon,
+        "beat_id": incident.beat_id,
+        "lead_officer_id": lead,
+        "created_by_id": lead,
+        "created_at": accepted,
+        "reported_at": reported,
+        "filed_at": None,
+        "solved_at": None,
+        "finished_at": None,
+        "first_lead_at": None,
+        "first_arrest_at": None,
+        "controlled_at": None,
+        "disposed_at": None,
+        "first_recovery_at": None,
+    }
+    rows.cases.append(case)
+    rows.officers.append(
+        {"case_id": case_id, "officer_id": lead, "duty": "lead", "assigned_at": accepted}
+    )
+    label_ = TYPE_LABELS[kind]
+
+    def step(at: datetime, kind_: str, text_: str, **data: Any) -> None:
+        rows.timeline.append(
+            {
+                "case_id": case_id,
+                "at": at,
+                "source": "case",
+                "kind": kind_,
+                "actor_id": lead,
+                "text": text_,
+                "data": data,
+            }
+        )
+
+    def move(at: datetime, target: CaseStatus, reason: str = "") -> None:
+        previous = CaseStatus(case["status"])
+        case["status"] = target.value
+        text_ = f"{STATUS_LABELS[previous]} → {STATUS_LABELS[target]}"
+        step(at, "status", f"{text_}：{reason}" if reason else text_, to=target.value)
+        rows.timeline[-1]["data"]["from"] = previous.value
+
+    step(accepted, "accepted", f"受理：{label_}案 {case['title']}", case_type=kind.value)
+    rows.incident_steps.append(
+        {
+            "incident_id": incident.id,
+            "at": accepted,
+            "kind": "case_opened",
+            "actor_id": lead,
+            "unit_id": None,
+            "text": f"案件办理队受理为案件 {case['number']}",
+            "data": {"case_id": case_id},
+        }
+    )
+    rows.persons.append(_person(ids, case_id, PersonRole.VICTIM, rng, accepted))
+    loss_id = None
+    if process.loss_yuan:
+        loss_id = ids["loss"]
+        ids["loss"] += 1
+        item, quantity = _LOSS_ITEMS.get(kind, ("财物", ""))
+        value = max(100, round(process.loss_yuan * rng.lognormvariate(0.0, 0.9), -1))
+        rows.losses.append(
+            {
+                "id": loss_id,
+                "case_id": case_id,
+                "item": item,
+                "quantity": quantity,
+                "value_fen": int(value * 100),
+                "reported_at": accepted,
+                "note": "",
+            }
+        )
+        step(accepted, "loss", f"登记损失：{item} {value:.0f} 元", loss_id=loss_id)
+    if rng.random() > FILE_SHARE:
+        finished = min(accepted + timedelta(days=rng.uniform(1, 5)), now)
+        move(finished, CaseStatus.NOT_FILED, "经审查，未达到刑事立案标准")
+        case.update(status_reason="经审查，未达到刑事立案标准", finished_at=finished)
+        return
+    filed = min(accepted + timedelta(hours=rng.uniform(0.5, 6)), now)
+    case["filed_at"] = filed
+    move(filed, CaseStatus.FILED)
+    investigating = min(filed + timedelta(hours=rng.uniform(1, 24)), now)
+    move(investigating, CaseStatus.INVESTIGATING)
+    years_ago = (now - reported).total_seconds() / (365.0 * 86400)
+    chance = min(1.0, max(0.0, process.clear_now - process.gain * years_ago))
+    if kind is CaseType.TELECOM_FRAUD and loss_id and rng.random() < STOP_PAYMENT_SHARE:
+        frozen = reported + timedelta(hours=rng.uniform(1, 8))
+        if frozen < now:
+            _recover(rows, case, loss_id, frozen, rng.uniform(0.1, 0.5), "紧急止付冻结", lead)
+            step(frozen, "recovery", "挽损：紧急止付冻结")
+    solved = filed + timedelta(days=process.median_days * rng.lognormvariate(0.0, 0.9))
+    if rng.random() < chance and solved < now:
+        _clear(rows, ids, rng, now, case, solved, step, move, lead)
+        if loss_id and rng.random() < process.recover_share:
+            back = solved + timedelta(hours=rng.uniform(2, 96))
+            if back < now:
+                _recover(rows, case, loss_id, back, rng.uniform(0.3, 1.0), "追缴返还", lead)
+                step(back, "recovery", "挽损：追缴赃款赃物返还被害人")
+        return
+    if rng.random() < 0.5:
+        case["first_lead_at"] = min(filed + timedelta(hours=rng.lognormvariate(1.5, 1.0)), now)
+    month_in = filed + timedelta(days=30 + rng.uniform(0, 120))
+    if month_in < now and rng.random() < WITHDRAW_SHARE:
+        reason = "经侦查，没有犯罪事实"
+        move(month_in, CaseStatus.WITHDRAWN, reason)
+        case.update(status_reason=reason, finished_at=month_in)
+
+
+def _clear(
+    rows: _HistoryRows,
+    ids: dict[str, int],
+    rng: random.Random,
+    now: datetime,
+    case: dict[str, Any],
+    solved: datetime,
+    step: Callable[..., None],
+    move: Callable[..., None],
+    lead: int,
+) -> None:
+    """破案: suspects identified and arrested before the solving, then prosecution or closure."""
+    filed: datetime = case["filed_at"]
+    lead_at = filed + (solved - filed) * rng.uniform(0.1, 0.5)
+    case["first_lead_at"] = lead_at
+    step(lead_at, "note", "获取破案线索")
+    arrests = sorted(
+        max(filed + timedelta(minutes=30), solved - timedelta(hours=rng.uniform(1, 36)))
+        for _ in range(rng.choice((1, 1, 1, 2, 2, 3)))
+    )
+    for arrested in arrests:
+        person = _person(ids, case["id"], PersonRole.SUSPECT, rng, lead_at)
+        person["suspect_status"] = SuspectStatus.ARRESTED.value
+        rows.persons.append(person)
+        rows.arrests.append(
+            {
+                "case_id": case["id"],
+                "person_id": person["id"],
+                "arrested_at": arrested,
+                "place": case["address_text"][:255],
+                "measure": rng.choice(("刑事拘留", "刑事拘留", "取保候审", "行政拘留")),
+                "note": "",
+                "recorded_by_id": lead,
+            }
+        )
+        step(arrested, "arrest", f"抓获嫌疑人 {person['name']}", person_id=person["id"])
+    case.update(first_arrest_at=arrests[0], controlled_at=arrests[-1], solved_at=solved)
+    move(solved, CaseStatus.SOLVED)
+    finished = solved + timedelta(days=rng.uniform(2, 15))
+    if finished < now:
+        target = CaseStatus.PROSECUTED if rng.random() < 0.75 else CaseStatus.CLOSED
+        move(finished, target)
+        case.update(finished_at=finished, disposed_at=finished)
+
+
+def _person(
+    ids: dict[str, int], case_id: int, role: PersonRole, rng: random.Random, at: datetime
+) -> dict[str, Any]:
+    person_id = ids["person"]
+    ids["person"] += 1
+    id_number = ""
+    if role is PersonRole.SUSPECT:
+        born = date(rng.randint(1965, 2005), rng.randint(1, 12), rng.randint(1, 28))
+        id_number = make_id_number(
+            region_code=rng.choice(_SUSPECT_REGIONS),
+            birth_date=born,
+            sequence=rng.randint(1, 998),
+        )
+    return {
+        "id": person_id,
+        "case_id": case_id,
+        "role": role.value,
+        "name": f"{rng.choice(_SURNAMES)}某",
+        "id_number": id_number,
+        "phone": f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(0, 99_999_999):08d}",
+        "address": "",
+        "resident_id": None,
+        "suspect_status": SuspectStatus.IDENTIFIED.value if role is PersonRole.SUSPECT else None,
+        "description": "",
+        "created_by_id": None,
+        "created_at": at,
+    }
+
+
+def _recover(
+    rows: _HistoryRows,
+    case: dict[str, Any],
+    loss_id: int,
+    at: datetime,
+    share: float,
+    note_: str,
+    lead: int,
+) -> None:
+    lost = next(row["value_fen"] for row in reversed(rows.losses) if row["id"] == loss_id)
+    already = sum(r["value_fen"] for r in rows.recoveries if r["loss_id"] == loss_id)
+    value = min(int(lost * share), lost - already)
+    if value <= 0:
+        return
+    rows.recoveries.append(
+        {
+            "case_id": case["id"],
+            "loss_id": loss_id,
+            "value_fen": value,
+            "recovered_at": at,
+            "note": note_,
+            "recorded_by_id": lead,
+        }
+    )
+    first = case["first_recovery_at"]
+    case["first_recovery_at"] = at if first is None else min(first, at)
+
+
+def _resync_sequences(session: Session, tables: tuple[str, ...]) -> None:
+    """Explicit ids leave PostgreSQL's sequences behind; move them past the rows."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - fixed names
+                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+            )
+        )

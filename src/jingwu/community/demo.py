@@ -6,12 +6,15 @@ belong to no one; phone numbers are random.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
+from jingwu.command.models import Incident
+from jingwu.command.states import Route
 from jingwu.community.models import (
     BeatOfficer,
     BeatWork,
@@ -215,6 +218,17 @@ def build_community_demo(session: Session, context: DemoContext) -> None:
     _disputes(session, rng, now=now, residents=residents, officer_of=officer_of)
     _partners(session, rng, now=now, creator=officer_b1.id)
     _beat_work(session, rng, now=now, officer_of=officer_of, communities=communities)
+    if context.history_days > 0:
+        note = _history(
+            session,
+            rng,
+            now=now,
+            days=context.history_days,
+            residents=residents,
+            officer_of=officer_of,
+            communities=communities,
+        )
+        context.notes.append(note)
 
 
 def _more_rooms(session: Session, rng: random.Random, *, communities: dict[int, Community]) -> None:
@@ -555,5 +569,417 @@ def _beat_work(
                 title=title,
                 note=title,
                 people_reached=reached,
+            )
+        )
+
+
+# ---- the community team's past, from the scenario's history -------------------------------
+
+
+@dataclass(frozen=True)
+class MediationProcess:
+    """How a dispute is mediated: sessions until agreement, a callback after it.
+
+    Each session ends in agreement with a chance that depends on the kind of dispute and
+    rose by ``gain`` a year (the team got better); after ``max_sessions`` without one the
+    dispute fails (调解不成, the parties are pointed to court or arbitration). An unsatisfied
+    callback reopens the dispute for one more session. The resolution rate the board shows
+    is counted from the rows this leaves.
+    """
+
+    agree_now: dict[str, float]
+    gain: float = 0.08
+    max_sessions: int = 3
+    first_session_hours: float = 18.0  # median, after registration
+    days_between: float = 4.0  # median, between sessions
+    callback_days: int = 7
+    satisfied: float = 0.97
+
+
+MEDIATION = MediationProcess(
+    agree_now={"邻里": 0.92, "家庭": 0.90, "物业": 0.88, "经济": 0.84, "劳资": 0.82},
+)
+DISPUTE_KIND_OF = {"0401": "邻里", "0402": "家庭", "0403": "经济", "0404": "劳资", "0405": "物业"}
+WHISTLES_PER_WEEK = 1.6
+VISITS_PER_WEEK = 3.0  # beat visits per officer
+_MEDIATION_PLACES = ("社区警务室", "当事人家中", "村(居)委会调解室", "现场")
+
+
+def _history(
+    session: Session,
+    rng: random.Random,
+    *,
+    now: datetime,
+    days: int,
+    residents: list[Resident],
+    officer_of: dict[int, int],
+    communities: dict[int, Community],
+) -> str:
+    """Two years of disputes, callbacks, key-person visits, beat visits and whistle requests."""
+    by_community: dict[int, list[Resident]] = {}
+    for resident in residents:
+        by_community.setdefault(resident.community_id, []).append(resident)
+    beat_officer = {c.beat_id: officer_of[c.id] for c in communities.values()}
+    disputes = _historic_disputes(
+        session,
+        rng,
+        now=now,
+        by_community=by_community,
+        officer_of=officer_of,
+        beat_officer=beat_officer,
+    )
+    _historic_check_ins(session, rng, now=now, days=days)
+    _historic_visits(
+        session, rng, now=now, days=days, communities=communities, officer_of=officer_of
+    )
+    whistles = _historic_whistles(session, rng, now=now, days=days, officer_of=officer_of)
+    return f"community history: {disputes} disputes from incidents, {whistles} whistle requests"
+
+
+def _historic_disputes(
+    session: Session,
+    rng: random.Random,
+    *,
+    now: datetime,
+    by_community: dict[int, list[Resident]],
+    officer_of: dict[int, int],
+    beat_officer: dict[int | None, int],
+) -> int:
+    incidents = session.execute(
+        select(
+            Incident.id,
+            Incident.category_code,
+            Incident.reported_at,
+            Incident.description,
+            Incident.address_text,
+            Incident.community_id,
+            Incident.beat_id,
+        )
+        .where(
+            Incident.is_drill.is_(False),
+            Incident.merged_into_id.is_(None),
+            Incident.route == Route.COMMUNITY.value,
+            Incident.category_code.like("04%"),
+        )
+        .order_by(Incident.reported_at, Incident.id)
+    ).all()
+    if not incidents:
+        return 0
+    first_id = (session.scalar(select(func.max(Dispute.id))) or 0) + 1
+    fallback = next(iter(officer_of.values()))
+    disputes: list[dict[str, Any]] = []
+    parties: list[dict[str, Any]] = []
+    sessions: list[dict[str, Any]] = []
+    callbacks: list[dict[str, Any]] = []
+    last_pair: dict[frozenset[int], tuple[int, datetime]] = {}
+    process = MEDIATION
+    for offset, incident in enumerate(incidents):
+        dispute_id = first_id + offset
+        kind = DISPUTE_KIND_OF.get(incident.category_code, "其他")
+        registered = min(incident.reported_at + timedelta(minutes=rng.uniform(3, 40)), now)
+        officer = (
+            officer_of.get(incident.community_id or 0)
+            or beat_officer.get(incident.beat_id)
+            or fallback
+        )
+        row: dict[str, Any] = {
+            "id": dispute_id,
+            "number": f"JF{to_local(registered):%Y%m%d}-{dispute_id:05d}",
+            "source": "incident",
+            "incident_id": incident.id,
+            "kind": kind,
+            "risk_level": rng.choices(("low", "medium", "high"), weights=(7, 2.5, 0.5))[0],
+            "status": DisputeStatus.REGISTERED.value,
+            "summary": incident.description or "",
+            "address_text": incident.address_text,
+            "community_id": incident.community_id,
+            "beat_id": incident.beat_id,
+            "officer_id": officer,
+            "registered_at": registered,
+            "resolved_at": None,
+            "outcome": "",
+            "agreement": "",
+            "repeat_of_id": None,
+            "escalated_incident_id": None,
+            "created_by_id": None,
+        }
+        disputes.append(row)
+        pool = by_community.get(incident.community_id or 0) or []
+        if len(pool) >= 2:
+            pair = rng.sample(pool, 2)
+            key = frozenset((pair[0].id, pair[1].id))
+            earlier = last_pair.get(key)
+            if earlier and registered - earlier[1] < timedelta(days=180):
+                row["repeat_of_id"] = earlier[0]
+            last_pair[key] = (dispute_id, registered)
+            for person in pair:
+                parties.append(
+                    {
+                        "dispute_id": dispute_id,
+                        "resident_id": person.id,
+                        "name": person.name,
+                        "phone": person.phone,
+                    }
+                )
+        years_ago = (now - registered).total_seconds() / (365.0 * 86400)
+        chance = max(0.05, process.agree_now.get(kind, 0.75) - process.gain * years_ago)
+        at = registered + timedelta(hours=process.first_session_hours * rng.lognormvariate(0, 0.6))
+        _mediate(
+            rows=sessions,
+            callbacks=callbacks,
+            dispute=row,
+            at=at,
+            now=now,
+            rng=rng,
+            chance=chance,
+            sessions_left=process.max_sessions,
+            reopened=False,
+        )
+    for model, batch in (
+        (Dispute, disputes),
+        (DisputeParty, parties),
+        (MediationSession, sessions),
+        (DisputeCallback, callbacks),
+    ):
+        for start in range(0, len(batch), 5_000):
+            session.execute(insert(model), batch[start : start + 5_000])
+    _resync_sequences(session, ("disputes",))
+    return len(disputes)
+
+
+def _mediate(
+    *,
+    rows: list[dict[str, Any]],
+    callbacks: list[dict[str, Any]],
+    dispute: dict[str, Any],
+    at: datetime,
+    now: datetime,
+    rng: random.Random,
+    chance: float,
+    sessions_left: int,
+    reopened: bool,
+) -> None:
+    """Sessions until agreement or the last one; then the callback, which may reopen it."""
+    process = MEDIATION
+    while sessions_left > 0 and at < now:
+        sessions_left -= 1
+        roll = rng.random()
+        outcome = "agreed" if roll < chance else "partial" if roll < (1 + chance) / 2 else "failed"
+        agreement = "双方达成调解协议，当场履行。" if outcome == "agreed" else ""
+        rows.append(
+            {
+                "dispute_id": dispute["id"],
+                "officer_id": dispute["officer_id"],
+                "at": at,
+                "place": rng.choice(_MEDIATION_PLACES),
+                "notes": {
+                    "agreed": "听取双方陈述，释法明理，双方各让一步。",
+                    "partial": "部分事项达成一致，约定再次调解。",
+                    "failed": "双方分歧较大，未达成一致。",
+                }[outcome],
+                "outcome": outcome,
+                "agreement": agreement,
+            }
+        )
+        if outcome == "agreed":
+            dispute.update(
+                status=DisputeStatus.RESOLVED.value,
+                resolved_at=at,
+                agreement=agreement,
+                outcome=rows[-1]["notes"],
+            )
+            due = at + timedelta(days=process.callback_days)
+            done = due < now
+            satisfied = rng.random() < process.satisfied if done else None
+            callbacks.append(
+                {
+                    "dispute_id": dispute["id"],
+                    "due_at": due,
+                    "done_at": due + timedelta(hours=rng.uniform(0, 30)) if done else None,
+                    "officer_id": dispute["officer_id"],
+                    "satisfied": satisfied,
+                    "note": ""
+                    if not done
+                    else "双方关系缓和。"
+                    if satisfied
+                    else "一方反映协议未履行到位。",
+                }
+            )
+            if satisfied is False and not reopened:
+                dispute.update(status=DisputeStatus.MEDIATING.value, resolved_at=None)
+                again = due + timedelta(days=process.days_between * rng.lognormvariate(0, 0.5))
+                _mediate(
+                    rows=rows,
+                    callbacks=callbacks,
+                    dispute=dispute,
+                    at=again,
+                    now=now,
+                    rng=rng,
+                    chance=chance,
+                    sessions_left=process.max_sessions - 1,
+                    reopened=True,
+                )
+            return
+        dispute.update(status=DisputeStatus.MEDIATING.value, outcome=rows[-1]["notes"])
+        at += timedelta(days=process.days_between * rng.lognormvariate(0, 0.5))
+    if sessions_left == 0 and dispute["status"] == DisputeStatus.MEDIATING.value:
+        dispute.update(
+            status=DisputeStatus.FAILED.value,
+            outcome="多次调解未果，已引导当事人通过诉讼或仲裁解决。",
+        )
+
+
+def _historic_check_ins(session: Session, rng: random.Random, *, now: datetime, days: int) -> None:
+    """Key persons were under watch for the whole history: a visit every interval, or so."""
+    start = now - timedelta(days=days)
+    rows: list[dict[str, Any]] = []
+    for person in session.scalars(select(KeyPerson).order_by(KeyPerson.id)).all():
+        person.created_at = start
+        last = session.scalar(
+            select(func.min(KeyPersonCheckIn.at)).where(KeyPersonCheckIn.key_person_id == person.id)
+        )
+        at = start + timedelta(days=rng.uniform(0, person.visit_every_days))
+        while last is not None and at < last - timedelta(days=1):
+            in_control = rng.random() < 0.97
+            rows.append(
+                {
+                    "key_person_id": person.id,
+                    "officer_id": person.officer_id,
+                    "at": at,
+                    "note": "上门见面，情绪稳定，近期无异常。"
+                    if in_control
+                    else "未见本人，已联系家属核实去向。",
+                    "in_control": in_control,
+                    "lat": None,
+                    "lon": None,
+                }
+            )
+            at += timedelta(days=person.visit_every_days * rng.uniform(0.7, 1.05))
+    if rows:
+        session.execute(insert(KeyPersonCheckIn), rows)
+
+
+def _historic_visits(
+    session: Session,
+    rng: random.Random,
+    *,
+    now: datetime,
+    days: int,
+    communities: dict[int, Community],
+    officer_of: dict[int, int],
+) -> None:
+    titles = (
+        "走访出租屋，登记新入住租客",
+        "走访独居老人",
+        "走访沿街商户，宣传防盗防诈",
+        "入户核查人口信息",
+    )
+    ids = sorted(communities)
+    rows: list[dict[str, Any]] = []
+    count = int(days / 7 * VISITS_PER_WEEK * len(set(officer_of.values())))
+    for _ in range(count):
+        community_id = rng.choice(ids)
+        at = now - timedelta(days=rng.uniform(1, days))
+        title = rng.choice(titles)
+        rows.append(
+            {
+                "kind": "visit",
+                "officer_id": officer_of[community_id],
+                "beat_id": communities[community_id].beat_id,
+                "community_id": community_id,
+                "house_id": None,
+                "resident_id": None,
+                "at": at,
+                "title": title,
+                "note": title,
+                "people_reached": rng.randint(1, 6),
+                "lat": None,
+                "lon": None,
+            }
+        )
+    if rows:
+        session.execute(insert(BeatWork), rows)
+
+
+def _historic_whistles(
+    session: Session,
+    rng: random.Random,
+    *,
+    now: datetime,
+    days: int,
+    officer_of: dict[int, int],
+) -> int:
+    """吹哨报到 over the history: partners acknowledge, arrive and resolve, some of it late."""
+    agencies = list(session.scalars(select(PartnerAgency).order_by(PartnerAgency.id)).all())
+    if not agencies:
+        return 0
+    creators = sorted(set(officer_of.values()))
+    first_id = (session.scalar(select(func.max(WhistleRequest.id))) or 0) + 1
+    rows: list[dict[str, Any]] = []
+    count = int(days / 7 * WHISTLES_PER_WEEK)
+    for index, created in enumerate(
+        sorted(now - timedelta(days=rng.uniform(2, days)) for _ in range(count))
+    ):
+        agency = rng.choice(agencies)
+        category = rng.choice(agency.categories or ["其他"])
+        request_id = first_id + index
+        acknowledged = created + timedelta(minutes=15 * rng.lognormvariate(0, 0.6))
+        arrived = acknowledged + timedelta(minutes=40 * rng.lognormvariate(0, 0.6))
+        resolved = arrived + timedelta(hours=8 * rng.lognormvariate(0, 0.8))
+        due = (
+            created + timedelta(minutes=30),
+            created + timedelta(hours=2),
+            created + timedelta(hours=24),
+        )
+        late = acknowledged > due[0] or arrived > due[1] or resolved > due[2]
+        rows.append(
+            {
+                "id": request_id,
+                "number": f"CS{to_local(created):%Y%m%d}-{request_id:05d}",
+                "agency_id": agency.id,
+                "category": category,
+                "title": f"请协助处置：{category}",
+                "description": f"辖区发现{category}相关问题，请联动单位到场处置。",
+                "place_text": "",
+                "address_id": None,
+                "lat": None,
+                "lon": None,
+                "status": WhistleStatus.RESOLVED.value,
+                "dispute_id": None,
+                "created_by_id": rng.choice(creators),
+                "created_at": created,
+                "ack_due_at": due[0],
+                "arrive_due_at": due[1],
+                "resolve_due_at": due[2],
+                "acknowledged_at": acknowledged,
+                "arrived_at": arrived,
+                "resolved_at": resolved,
+                "escalation_level": 1 if late else 0,
+                "escalated_at": next(
+                    (
+                        d
+                        for d, done in zip(due, (acknowledged, arrived, resolved), strict=True)
+                        if done > d
+                    ),
+                    None,
+                ),
+                "response_note": "已到场处置完毕。",
+            }
+        )
+    if rows:
+        session.execute(insert(WhistleRequest), rows)
+        _resync_sequences(session, ("whistle_requests",))
+    return len(rows)
+
+
+def _resync_sequences(session: Session, tables: tuple[str, ...]) -> None:
+    """Explicit ids leave PostgreSQL's sequences behind; move them past the rows."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - fixed names
+                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
             )
         )

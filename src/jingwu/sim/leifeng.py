@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jingwu.analytics.demo import build_analytics_demo
 from jingwu.cases.demo import build_cases_demo
 from jingwu.community.demo import build_community_demo
 from jingwu.fire.demo import build_fire_demo
@@ -288,6 +289,7 @@ SCENARIO_BUILDERS: list[ScenarioBuilder] = [
     build_community_demo,
     _cases_with_history,
     build_fire_demo,
+    build_analytics_demo,  # the public's answers stand on cases and disputes: keep it last
 ]
 
 
