@@ -559,15 +559,15 @@ class CaseProcess:
 
 
 CASE_PROCESS: dict[str, CaseProcess] = {
-    "0101": CaseProcess(CaseType.THEFT, 0.97, 0.215, 5, loss_yuan=1800, recover_share=0.6),
-    "0102": CaseProcess(CaseType.ROBBERY, 0.99, 0.10, 3, loss_yuan=1500, recover_share=0.7),
-    "0103": CaseProcess(CaseType.ROBBERY, 0.98, 0.13, 3, loss_yuan=1200, recover_share=0.6),
+    "0101": CaseProcess(CaseType.THEFT, 0.93, 0.18, 5, loss_yuan=1800, recover_share=0.6),
+    "0102": CaseProcess(CaseType.ROBBERY, 0.97, 0.08, 3, loss_yuan=1500, recover_share=0.7),
+    "0103": CaseProcess(CaseType.ROBBERY, 0.955, 0.105, 3, loss_yuan=1200, recover_share=0.6),
     "0104": CaseProcess(CaseType.ASSAULT, 0.99, 0.06, 1.5),
-    "0105": CaseProcess(CaseType.FRAUD, 0.88, 0.225, 10, loss_yuan=8000, recover_share=0.5),
-    "0106": CaseProcess(CaseType.BURGLARY, 0.98, 0.21, 7, loss_yuan=5000, recover_share=0.55),
-    "0107": CaseProcess(CaseType.VEHICLE_THEFT, 0.97, 0.21, 4, loss_yuan=2600, recover_share=0.7),
+    "0105": CaseProcess(CaseType.FRAUD, 0.84, 0.19, 10, loss_yuan=8000, recover_share=0.5),
+    "0106": CaseProcess(CaseType.BURGLARY, 0.94, 0.175, 7, loss_yuan=5000, recover_share=0.55),
+    "0107": CaseProcess(CaseType.VEHICLE_THEFT, 0.93, 0.175, 4, loss_yuan=2600, recover_share=0.7),
     "0108": CaseProcess(CaseType.OTHER, 0.99, 0.0, 3),
-    "08": CaseProcess(CaseType.TELECOM_FRAUD, 0.74, 0.245, 15, loss_yuan=26000, recover_share=0.4),
+    "08": CaseProcess(CaseType.TELECOM_FRAUD, 0.70, 0.21, 15, loss_yuan=26000, recover_share=0.4),
 }
 FILE_SHARE = 0.96  # the rest are found on review not to be crimes (不立案)
 WITHDRAW_SHARE = 0.06  # of the cases still open after a month, withdrawn on review (撤案)
