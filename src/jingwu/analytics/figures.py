@@ -29,11 +29,13 @@ from jingwu.analytics.frame import (
     load_frame,
 )
 from jingwu.analytics.models import Commendation, PublicFeedback
-from jingwu.analytics.periods import Period
+from jingwu.analytics.periods import Period, PeriodKind, slices
 from jingwu.analytics.stats import pct_change
 
 log = logging.getLogger(__name__)
 SPARK_POINTS = 12
+# a range this long sparks over its own twelve slices, not over the twelve ranges before it
+SLICED_SPARK_DAYS = 90
 NO_DATA = "暂无数据"
 NUMERATORS = ("numerator", "cleared", "resolved")
 DENOMINATORS = ("denominator", "filed", "total")
@@ -282,7 +284,7 @@ def _safe(figure: Figure, ctx: FigureContext, period: Period) -> FigureValue:
 def tile_of(figure: Figure, ctx: FigureContext, period: Period) -> Tile:
     now = _safe(figure, ctx, period)
     before = _safe(figure, ctx, period.year_before())
-    series = [period.shifted(k) for k in range(SPARK_POINTS - 1, -1, -1)]
+    series = spark_periods(period)
     spark = [now.value if p == period else _safe(figure, ctx, p).value for p in series]
     change = None
     if now.value is not None and before.value is not None:
@@ -312,8 +314,15 @@ def tile_of(figure: Figure, ctx: FigureContext, period: Period) -> Tile:
     )
 
 
+def spark_periods(period: Period) -> list[Period]:
+    """The sparkline's points: the twelve periods up to this one, or a long range in slices."""
+    if period.kind is PeriodKind.RANGE and period.days >= SLICED_SPARK_DAYS:
+        return slices(period, SPARK_POINTS)
+    return [period.shifted(k) for k in range(SPARK_POINTS - 1, -1, -1)]
+
+
 def board(session: Session, *, period: Period) -> list[Tile]:
     """Every headline figure for the period, against the same period a year before."""
-    earliest = min(period.shifted(SPARK_POINTS - 1).start_utc, period.year_before().start_utc)
+    earliest = min(spark_periods(period)[0].start_utc, period.year_before().start_utc)
     ctx = FigureContext(session, start=earliest, end=period.end_utc)
     return [tile_of(figure, ctx, period) for figure in FIGURES]

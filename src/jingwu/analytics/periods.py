@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from itertools import pairwise
 
 from jingwu.core.clock import LOCAL_ZONE, to_local, utcnow
 from jingwu.core.errors import InvalidInput
@@ -134,6 +135,18 @@ def check_range(first: date, last: date) -> Period:
     if first.year < 1990 or last.year > 2200:
         raise InvalidInput("日期超出范围 / date out of range", code="bad_period")
     return Period(PeriodKind.RANGE, first, last + timedelta(days=1))
+
+
+def last_twelve_months(last: date) -> Period:
+    """The twelve months up to and including ``last``: the span of the station's annual figures."""
+    check_range(last, last)  # a date out of range is refused before any arithmetic on it
+    return check_range(_year_before(last) + timedelta(days=1), last)
+
+
+def slices(period: Period, count: int) -> list[Period]:
+    """``count`` consecutive ranges, as equal as whole days allow, that together make ``period``."""
+    edges = [period.first + timedelta(days=period.days * k // count) for k in range(count + 1)]
+    return [Period(PeriodKind.RANGE, a, b) for a, b in pairwise(edges) if b > a]
 
 
 def last_complete(kind: PeriodKind, now: datetime | None = None) -> Period:

@@ -11,7 +11,7 @@ from jingwu.analytics import service, station
 from jingwu.analytics.export import review_pdf, review_xlsx
 from jingwu.analytics.figures import board as board_of
 from jingwu.analytics.models import Commendation, PublicFeedback
-from jingwu.analytics.periods import PeriodKind, check_range
+from jingwu.analytics.periods import PeriodKind, check_range, last_twelve_months
 from jingwu.analytics.reviews import build_review, tile_out
 from jingwu.analytics.schemas import (
     BeatComparisonOut,
@@ -46,6 +46,7 @@ def _today() -> date:
 
 
 def _range(start: date | None, end: date | None) -> tuple[date, date]:
+    """Month to date unless told otherwise (records, reviews)."""
     today = _today()
     return start or today.replace(day=1), end or today
 
@@ -57,7 +58,9 @@ def board(
     start: date | None = None,
     end: date | None = None,
 ) -> BoardOut:
-    period = check_range(*_range(start, end))
+    last = end or _today()
+    # the station's headline figures are annual: the board shows the last twelve months
+    period = check_range(start, last) if start else last_twelve_months(last)
     before = period.year_before()
     tiles = []
     for tile in board_of(session, period=period):

@@ -761,8 +761,10 @@ def _one_case(
     filed = min(accepted + timedelta(hours=rng.uniform(0.5, 6)), now)
     case["filed_at"] = filed
     move(filed, CaseStatus.FILED)
-    investigating = min(filed + timedelta(hours=rng.uniform(1, 24)), now)
-    move(investigating, CaseStatus.INVESTIGATING)
+    solved = filed + timedelta(days=process.median_days * rng.lognormvariate(0.0, 0.9))
+    # investigation starts within the day, and always before the solving
+    investigating = filed + min(timedelta(hours=rng.uniform(1, 24)), (solved - filed) * 0.2)
+    move(min(investigating, now), CaseStatus.INVESTIGATING)
     years_ago = (now - reported).total_seconds() / (365.0 * 86400)
     chance = min(1.0, max(0.0, process.clear_now - process.gain * years_ago))
     if kind is CaseType.TELECOM_FRAUD and loss_id and rng.random() < STOP_PAYMENT_SHARE:
@@ -770,7 +772,6 @@ def _one_case(
         if frozen < now:
             _recover(rows, case, loss_id, frozen, rng.uniform(0.1, 0.5), "紧急止付冻结", lead)
             step(frozen, "recovery", "挽损：紧急止付冻结")
-    solved = filed + timedelta(days=process.median_days * rng.lognormvariate(0.0, 0.9))
     if rng.random() < chance and solved < now:
         _clear(rows, ids, rng, now, case, solved, step, move, lead)
         if loss_id and rng.random() < process.recover_share:

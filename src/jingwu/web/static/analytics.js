@@ -27,9 +27,13 @@ function chart(id, option) {
 // ---- board -----------------------------------------------------------------------------
 async function board() {
   const form = document.getElementById("period");
-  const first = today().slice(0, 8) + "01";
-  form.start.value = params.get("start") || first;
-  form.end.value = params.get("end") || today();
+  // the station's headline figures are annual: by default the last twelve months
+  const end = params.get("end") || today();
+  const yearBefore = new Date(`${end}T00:00:00Z`);
+  yearBefore.setUTCFullYear(yearBefore.getUTCFullYear() - 1);
+  yearBefore.setUTCDate(yearBefore.getUTCDate() + 1);
+  form.start.value = params.get("start") || yearBefore.toISOString().slice(0, 10);
+  form.end.value = end;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     history.replaceState(null, "", `?start=${form.start.value}&end=${form.end.value}`);
