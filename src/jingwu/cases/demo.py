@@ -54,7 +54,7 @@ from jingwu.command.categories import CATEGORIES
 from jingwu.command.models import Incident, TimelineEntry
 from jingwu.command.schemas import IncidentIn
 from jingwu.command.states import Route
-from jingwu.core.clock import to_local
+from jingwu.core.clock import to_local, utcnow
 from jingwu.core.idcard import make_id_number
 from jingwu.identity import service as identity_service
 from jingwu.identity.models import Officer, Team
@@ -132,6 +132,12 @@ class _Clock:
         self.seen = self._last()
 
 
+def _ahead(now: datetime, lead: timedelta = timedelta(hours=1)) -> datetime:
+    """A deadline the services accept even when the scenario is set in the past (tests pin
+    ``now``); the stories then put the deadline where the story wants it."""
+    return max(now, utcnow()) + lead
+
+
 def _person_id(rng: random.Random, region: str = "430104") -> str:
     born = date(rng.randint(1975, 2002), rng.randint(1, 12), rng.randint(1, 28))
     return make_id_number(region_code=region, birth_date=born, sequence=rng.randint(1, 998))
@@ -183,6 +189,16 @@ def _steel_theft(
     )
     clock = _Clock(session, case)
     clock.at(reported + timedelta(minutes=20))
+    # the room's part ends once the case team has it: the incident is closed, the case goes on
+    command_service.do_close(
+        session, incident=found, note="已转案件办理队立案侦查", actor_id=dispatcher.id
+    )
+    found.closed_at = reported + timedelta(minutes=25)
+    session.execute(
+        update(TimelineEntry)
+        .where(TimelineEntry.incident_id == found.id, TimelineEntry.kind == "closed")
+        .values(at=found.closed_at)
+    )
     service.do_assign_officer(
         session, case=case, officer_id=squad["case3"].id, duty="assist", actor_id=lead.id
     )
@@ -213,7 +229,7 @@ def _steel_theft(
             camera_ids=[c.id for c in cameras],
             window_start=reported - timedelta(hours=8),
             window_end=reported - timedelta(hours=2),
-            deadline=now + timedelta(days=1),
+            deadline=_ahead(now) + timedelta(days=1),
         ),
         actor_id=lead.id,
     )
@@ -281,7 +297,7 @@ def _steel_theft(
             kind=RequestKind.COMMUNITY,
             question="3名嫌疑人落脚谢家桥社区一出租屋，请核实具体楼栋、楼层、房号",
             target_officer_id=community.id,
-            deadline=now + timedelta(days=1),
+            deadline=_ahead(now) + timedelta(days=1),
         ),
         actor_id=lead.id,
     )
@@ -386,7 +402,7 @@ def _telecom_fraud(session: Session, now: datetime, squad: dict[str, Officer]) -
             kind=RequestKind.UNIT,
             question="对涉案收款账户紧急止付、冻结",
             target_unit="长沙市反电诈中心",
-            deadline=now + timedelta(hours=1),
+            deadline=_ahead(now) + timedelta(hours=1),
         ),
         actor_id=lead.id,
     )
@@ -426,7 +442,7 @@ def _ebike_theft(session: Session, now: datetime, squad: dict[str, Officer]) -> 
     )
     service.do_transition(session, case=case, target=CaseStatus.FILED, reason="", actor_id=lead.id)
     if camera is not None:
-        service.do_create_request(
+        video = service.do_create_request(
             session,
             case=case,
             data=RequestIn(
@@ -435,10 +451,11 @@ def _ebike_theft(session: Session, now: datetime, squad: dict[str, Officer]) -> 
                 camera_ids=[camera.id],
                 window_start=now - timedelta(hours=12),
                 window_end=now - timedelta(hours=6),
-                deadline=now + timedelta(hours=6),
+                deadline=_ahead(now, timedelta(hours=6)),
             ),
             actor_id=lead.id,
         )
+        video.deadline = now + timedelta(hours=6)
     return case
 
 

@@ -583,12 +583,12 @@ class MediationProcess:
     Each session ends in agreement with a chance that depends on the kind of dispute and
     rose by ``gain`` a year (the team got better); after ``max_sessions`` without one the
     dispute fails (调解不成, the parties are pointed to court or arbitration). An unsatisfied
-    callback reopens the dispute for one more session. The resolution rate the board shows
+    callback reopens the dispute for further sessions. The resolution rate the board shows
     is counted from the rows this leaves.
     """
 
     agree_now: dict[str, float]
-    gain: float = 0.08
+    gain: float = 0.15
     max_sessions: int = 3
     first_session_hours: float = 18.0  # median, after registration
     days_between: float = 4.0  # median, between sessions
