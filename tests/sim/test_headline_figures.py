@@ -28,9 +28,7 @@ from jingwu.core.db import Database
 from jingwu.migrations import upgrade
 from jingwu.sim.leifeng import build_scenario
 
-# the case team's live stories go through its services, which check deadlines against the
-# real clock: the scenario is built "now", as `jingwu demo` builds it
-NOW = datetime.now(UTC)
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)  # a fixed day: the same past on every run
 
 
 @pytest.fixture(scope="module")
