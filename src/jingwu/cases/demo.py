@@ -685,7 +685,9 @@ def _one_case(
     accepted = min(incident.closed_at or reported + hour, now)
     lead = rng.choice(squad).id
     kind = process.case_type
-    place = incident.address_text.removesuffix("附近") or "辖区"
+    place = (
+        incident.address_text.removeprefix("长沙市岳麓区雷锋街道").removesuffix("附近") or "辖区"
+    )
     name = CATEGORIES[incident.category_code].name if incident.category_code in CATEGORIES else ""
     case: dict[str, Any] = {
         "id": case_id,
