@@ -20,6 +20,8 @@ from jingwu.identity import service as identity_service
 from jingwu.migrations import load_models, upgrade
 from jingwu.sim.leifeng import DEMO_PASSWORD, build_scenario
 
+pytest_plugins = ["tests.browser"]
+
 identity_service.use_fast_hashing()
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,7 +128,9 @@ class Officer:
     def get(self, path: str, **kwargs: Any) -> Any:
         return self.client.get(path, **kwargs)
 
-    def post(self, path: str, json: Any = None, headers: dict[str, str] | None = None, **kw: Any) -> Any:
+    def post(
+        self, path: str, json: Any = None, headers: dict[str, str] | None = None, **kw: Any
+    ) -> Any:
         return self.client.post(
             path, json=json, headers={"X-CSRF-Token": self.csrf, **(headers or {})}, **kw
         )

@@ -12,14 +12,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from jingwu.analytics.router import router as analytics_router
+from jingwu.cases import service as cases_service
+from jingwu.cases.router import router as cases_router
 from jingwu.command import calls as command_calls
 from jingwu.command import queries as command_queries
 from jingwu.command.coverage import router as coverage_router
 from jingwu.command.room_router import router as room_router
 from jingwu.command.router import router as command_router
-from jingwu.cases import service as cases_service
-from jingwu.analytics.router import router as analytics_router
-from jingwu.cases.router import router as cases_router
 from jingwu.community import disputes as community_disputes
 from jingwu.community import whistle as community_whistle
 from jingwu.community.router import partner_router
@@ -39,11 +39,11 @@ from jingwu.sim import live as live_sim
 from jingwu.sim.router import router as sim_router
 from jingwu.units.mqtt import MqttIngest
 from jingwu.units.router import router as units_router
+from jingwu.web.analytics_pages import router as analytics_pages_router
+from jingwu.web.case_pages import router as case_pages_router
+from jingwu.web.community_pages import router as community_pages_router
 from jingwu.web.drill_pages import router as drill_pages_router
 from jingwu.web.fire_pages import router as fire_pages_router
-from jingwu.web.case_pages import router as case_pages_router
-from jingwu.web.analytics_pages import router as analytics_pages_router
-from jingwu.web.community_pages import router as community_pages_router
 from jingwu.web.pages import router as pages_router
 
 log = logging.getLogger(__name__)

@@ -9,10 +9,9 @@ import pytest
 
 from jingwu.core.db import Database
 from tests.analytics.conftest import bulk_insert, incident_rows, station_communities, utc
-from tests.web.conftest import chromium, live_server, log_in, shot
+from tests.browser import log_in, shot
 
 pytestmark = pytest.mark.browser
-__all__ = ["chromium", "live_server"]
 
 
 def _fill(tmp_path: Path) -> None:

@@ -23,11 +23,10 @@ from jingwu.core.db import Database
 from jingwu.identity.models import Officer
 from jingwu.migrations import upgrade
 from jingwu.sim.leifeng import build_scenario
+from tests.browser import _free_port, log_in, shot
 from tests.cases.cases_helpers import SITE
-from tests.web.conftest import _free_port, chromium, log_in, shot
 
 pytestmark = pytest.mark.browser
-__all__ = ["chromium"]
 
 
 class _Context:

@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import chromium, live_server, log_in, shot
+from tests.browser import log_in, shot
 
 pytestmark = pytest.mark.browser
-__all__ = ["chromium", "live_server"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "has_touch": True}
 
 

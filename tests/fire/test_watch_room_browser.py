@@ -17,11 +17,10 @@ from jingwu.core.db import Database
 from jingwu.fire.demo import build_fire_station
 from jingwu.migrations import upgrade
 from jingwu.sim.leifeng import build_scenario
+from tests.browser import _free_port, log_in, shot
 from tests.conftest import make_settings
-from tests.web.conftest import _free_port, chromium, log_in, shot
 
 pytestmark = pytest.mark.browser
-__all__ = ["chromium"]
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from jingwu.sim.leifeng import DEMO_PASSWORD
-from tests.web.conftest import live_server  # noqa: F401 - the fixture, reused
 
 CALL = {"category_code": "0101", "address_text": "雷锋大道2号", "lat": 28.23, "lon": 112.83}
 
@@ -32,7 +31,7 @@ def _events(lines: Iterator[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
             kind, event_id = "message", ""
 
 
-def test_sse_snapshot_events_and_resume(live_server: str) -> None:  # noqa: F811
+def test_sse_snapshot_events_and_resume(live_server: str) -> None:
     with httpx.Client(base_url=live_server, timeout=20) as client:
         login = client.post(
             "/api/auth/login", json={"username": "dispatcher", "password": DEMO_PASSWORD}

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import log_in, shot
+from tests.browser import log_in, shot
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import log_in, shot
+from tests.browser import log_in, shot
 
 pytestmark = pytest.mark.browser
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200

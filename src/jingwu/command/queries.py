@@ -21,7 +21,7 @@ from jingwu.command.schemas import (
 )
 from jingwu.command.states import (
     ACTIVE_ASSIGNMENT,
-    OPEN_STATUSES,
+    ROOM_QUEUE,
     STATUS_LABELS,
     AssignmentStatus,
     IncidentStatus,
@@ -131,7 +131,7 @@ def list_incidents(
 ) -> tuple[list[Incident], int]:
     query = select(Incident)
     if open_only:
-        query = query.where(Incident.status.in_([s.value for s in OPEN_STATUSES]))
+        query = query.where(Incident.status.in_([s.value for s in ROOM_QUEUE]))
     if statuses:
         query = query.where(Incident.status.in_(statuses))
     if priority:

@@ -83,6 +83,8 @@ OPEN_STATUSES = frozenset(
         IncidentStatus.REPORTED,
     }
 )
+# what the room still has to handle: diverted incidents belong to the team they went to
+ROOM_QUEUE = OPEN_STATUSES - {IncidentStatus.DIVERTED}
 ACTIVE_ASSIGNMENT = frozenset(
     {
         AssignmentStatus.DISPATCHED,

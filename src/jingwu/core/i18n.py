@@ -28,9 +28,11 @@ def translate(text: str, locale: str) -> str:
     return _catalog(locale).get(text, text)
 
 
-def pick_locale(requested: str | None, accept_language: str | None) -> str:
-    if requested in LOCALES:
-        return requested
-    if accept_language and accept_language.lower().startswith("en"):
-        return "en"
-    return DEFAULT_LOCALE
+def pick_locale(requested: str | None, accept_language: str | None = None) -> str:
+    """Chinese unless the user chose English (``?lang=en``, kept in a cookie).
+
+    The browser's Accept-Language is deliberately not followed: a station's machines often
+    ship with an English browser, and a half-translated page is worse than a Chinese one.
+    """
+    del accept_language
+    return requested if requested in LOCALES else DEFAULT_LOCALE
