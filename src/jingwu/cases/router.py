@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from fastapi.responses import FileResponse
-from sqlalchemy.orm import Session
 
 from jingwu.cases import queries, service
 from jingwu.cases.schemas import (
@@ -44,9 +42,8 @@ from jingwu.cases.schemas import (
 from jingwu.cases.states import CaseStatus, CaseType
 from jingwu.core.clock import utcnow
 from jingwu.core.config import Settings
-from jingwu.core.db import Database
 from jingwu.core.errors import Forbidden, InvalidInput
-from jingwu.core.http import AppSettings, DbSession
+from jingwu.core.http import AppSettings, DbSession, WriteSession
 from jingwu.identity.deps import CurrentOfficer, require
 from jingwu.identity.models import Officer
 from jingwu.identity.roles import Permission
@@ -54,18 +51,6 @@ from jingwu.identity.roles import Permission
 router = APIRouter(prefix="/api", tags=["cases 案件办理"])
 
 
-def _audited_read(request: Request) -> Iterator[Session]:
-    """A read that writes its audit row takes the write lock up front, like any write.
-
-    On SQLite a read transaction that later writes fails at once when another writer
-    committed in between; taking the lock first makes it wait its turn instead.
-    """
-    database: Database = request.app.state.db
-    with database.session(write=True) as session:
-        yield session
-
-
-AuditedSession = Annotated[Session, Depends(_audited_read, scope="function")]
 CanViewCases = Annotated[Officer, Depends(require(Permission.CASE_VIEW))]
 CanManageCases = Annotated[Officer, Depends(require(Permission.CASE_MANAGE))]
 Unmask = Annotated[
@@ -195,7 +180,7 @@ def overdue(session: DbSession, officer: CurrentOfficer) -> list[RequestOut]:
     summary="案件详情（六快、人员、物证、损失、请求、合成作战时间线）",
 )
 def get_case(
-    case_id: int, session: AuditedSession, viewer: CanViewCases, unmask: Unmask = False
+    case_id: int, session: WriteSession, viewer: CanViewCases, unmask: Unmask = False
 ) -> CaseOut:
     case = service.get_case(session, case_id=case_id)
     return queries.describe(session, case=case, viewer=viewer, unmask=unmask)
@@ -253,7 +238,7 @@ def add_person(
 def get_person(
     case_id: int,
     person_id: int,
-    session: AuditedSession,
+    session: WriteSession,
     viewer: CanViewCases,
     unmask: Unmask = False,
 ) -> PersonOut:

@@ -53,7 +53,7 @@ from jingwu.community.schemas import (
 from jingwu.community.schemas import CallbackIn as CallbackBody
 from jingwu.core.clock import utcnow
 from jingwu.core.errors import InvalidInput
-from jingwu.core.http import AppSettings, DbSession
+from jingwu.core.http import AppSettings, DbSession, WriteSession
 from jingwu.identity.deps import CanManageCommunity, CanRespondWhistle, CanViewCommunity
 
 router = APIRouter(prefix="/api/community", tags=["community 社区警务"])
@@ -75,7 +75,7 @@ def collect_house(body: HouseIn, session: DbSession, officer: CanManageCommunity
 
 @router.get("/houses/{house_id}", summary="查看房屋 / one house")
 def get_house(
-    house_id: int, session: DbSession, officer: CanViewCommunity, unmask: Unmask = False
+    house_id: int, session: WriteSession, officer: CanViewCommunity, unmask: Unmask = False
 ) -> HouseOut:
     house = service.get_house(session, house_id=house_id)
     shown = service.check_unmask(
@@ -116,7 +116,7 @@ def list_residents(
 
 @router.get("/residents/{resident_id}", summary="查看人员（可申请完整信息，留痕） / one resident")
 def get_resident(
-    resident_id: int, session: DbSession, officer: CanViewCommunity, unmask: Unmask = False
+    resident_id: int, session: WriteSession, officer: CanViewCommunity, unmask: Unmask = False
 ) -> ResidentOut:
     resident = service.get_resident(session, resident_id=resident_id)
     shown = service.check_unmask(
@@ -212,7 +212,7 @@ def stability(
 
 @router.get("/key-persons/{key_person_id}", summary="重点人员详情 / one key person")
 def get_key_person(
-    key_person_id: int, session: DbSession, officer: CanViewCommunity, unmask: Unmask = False
+    key_person_id: int, session: WriteSession, officer: CanViewCommunity, unmask: Unmask = False
 ) -> KeyPersonOut:
     person = service.get_key_person(session, key_person_id=key_person_id)
     shown = service.check_unmask(
@@ -312,7 +312,7 @@ def resolution_rate(
 
 @router.get("/disputes/{dispute_id}", summary="纠纷详情 / one dispute")
 def get_dispute(
-    dispute_id: int, session: DbSession, officer: CanViewCommunity, unmask: Unmask = False
+    dispute_id: int, session: WriteSession, officer: CanViewCommunity, unmask: Unmask = False
 ) -> DisputeOut:
     dispute = disputes.get_dispute(session, dispute_id=dispute_id)
     shown = service.check_unmask(

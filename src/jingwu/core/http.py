@@ -28,12 +28,25 @@ def _unit_of_work(request: Request) -> Iterator[Session]:
         yield session
 
 
+def _write_unit_of_work(request: Request) -> Iterator[Session]:
+    """A unit of work that takes the write lock up front, whatever the method.
+
+    For a GET that writes a row (an audited unmasked read): on SQLite a read transaction
+    that later writes fails at once when another writer committed in between; taking the
+    lock first makes it wait its turn instead.
+    """
+    database: Database = request.app.state.db
+    with database.session(write=True) as session:
+        yield session
+
+
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
 DbSession = Annotated[Session, Depends(_unit_of_work, scope="function")]
+WriteSession = Annotated[Session, Depends(_write_unit_of_work, scope="function")]
 AppSettings = Annotated[Settings, Depends(_settings)]
 
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from jingwu.cases import queries, service
-from jingwu.cases.router import AuditedSession
 from jingwu.cases.states import (
     BOARD_ORDER,
     CUSTODY_LABELS,
@@ -23,7 +22,7 @@ from jingwu.cases.states import (
 )
 from jingwu.core.clock import to_local, utcnow
 from jingwu.core.errors import AppError
-from jingwu.core.http import DbSession
+from jingwu.core.http import DbSession, WriteSession
 from jingwu.identity.roles import Permission, can
 from jingwu.places import service as places_service
 from jingwu.web.pages import _page, _page_officer, _render, _to_login
@@ -136,7 +135,7 @@ def tasks_page(request: Request, session: DbSession) -> Response:
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(case_id: int, request: Request, session: AuditedSession) -> Response:
+def case_page(case_id: int, request: Request, session: WriteSession) -> Response:
     """A person's record shows here: the view is audited, so the read takes the write lock."""
     viewer = _page(request, session, Permission.CASE_VIEW)
     if isinstance(viewer, Response):
