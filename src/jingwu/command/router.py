@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from jingwu.command import intake, queries, service
 from jingwu.command.categories import CATEGORIES
+from jingwu.command.intake_http import IdempotencyKey, answer_intake
 from jingwu.command.recommend import Recommendation, recommend
 from jingwu.command.schemas import (
     AlertOut,
@@ -36,14 +37,6 @@ from jingwu.identity.deps import (
 from jingwu.identity.roles import Permission, can
 
 router = APIRouter(prefix="/api", tags=["command 接处警"])
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=128,
-        description="a retried intake with the same key returns the first incident",
-    ),
-]
 
 
 @router.get("/categories", summary="警情类别代码表 / the category code table")
@@ -84,12 +77,7 @@ def take_call(
         radius_m=settings.duplicate_radius_m,
         window_minutes=settings.duplicate_window_minutes,
     )
-    if not result.created:
-        response.status_code = 200
-    response.headers["Location"] = f"/api/incidents/{result.incident.id}"
-    return queries.describe(
-        session, incident=result.incident, duplicates=result.possible_duplicates
-    )
+    return answer_intake(session, result=result, response=response)
 
 
 @router.get("/incidents", response_model=IncidentPage, summary="警情队列 / the queue")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from jingwu.command import intake as command_intake
-from jingwu.command import queries as command_queries
+from jingwu.command.intake_http import IdempotencyKey, answer_intake
 from jingwu.command.schemas import IncidentOut
 from jingwu.core.http import AppSettings, DbSession
 from jingwu.fire import operations, record, service
@@ -51,7 +51,6 @@ router = APIRouter(prefix="/api/fire", tags=["fire 消防救援站"])
 CanViewFire = Annotated[Officer, Depends(require(Permission.FIRE_VIEW))]
 CanDispatchFire = Annotated[Officer, Depends(require(Permission.FIRE_DISPATCH))]
 CanManageFire = Annotated[Officer, Depends(require(Permission.FIRE_MANAGE))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
 
 
 @router.get("/readiness", response_model=ReadinessBoard, summary="战备概况")
@@ -235,12 +234,7 @@ def take_fire_call(
         radius_m=settings.duplicate_radius_m,
         window_minutes=settings.duplicate_window_minutes,
     )
-    if not result.created:
-        response.status_code = 200
-    response.headers["Location"] = f"/api/incidents/{result.incident.id}"
-    return command_queries.describe(
-        session, incident=result.incident, duplicates=result.possible_duplicates
-    )
+    return answer_intake(session, result=result, response=response)
 
 
 @router.get("/incidents/{incident_id}/plan", response_model=PlanOut, summary="调派方案与水源预案")
