@@ -25,7 +25,7 @@ from jingwu.core.errors import AppError
 from jingwu.core.http import DbSession, WriteSession
 from jingwu.identity.roles import Permission, can
 from jingwu.places import service as places_service
-from jingwu.web.pages import _page, _page_officer, _render, _to_login
+from jingwu.web.pages import _error_page, _page, _page_officer, _render, _to_login
 
 router = APIRouter(include_in_schema=False)
 BOARD_PER_COLUMN = 30
@@ -143,9 +143,7 @@ def case_page(case_id: int, request: Request, session: WriteSession) -> Response
     try:
         case = service.get_case(session, case_id=case_id)
     except AppError as exc:
-        return _render(
-            request, "error.html", {"viewer": viewer, "message": exc.message}, status_code=404
-        )
+        return _error_page(request, viewer, exc.message, status_code=404)
     unmask = request.query_params.get("unmask") == "1"
     detail = queries.describe(session, case=case, viewer=viewer.officer, unmask=unmask)
     if case.lat is not None and case.lon is not None:

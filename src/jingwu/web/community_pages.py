@@ -13,7 +13,7 @@ from jingwu.core.errors import AppError
 from jingwu.core.http import DbSession
 from jingwu.identity.roles import Permission, can
 from jingwu.places import service as places_service
-from jingwu.web.pages import _page, _render
+from jingwu.web.pages import _error_page, _page, _render
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,9 +44,7 @@ def dispute_page(dispute_id: int, request: Request, session: DbSession) -> Respo
     try:
         dispute = disputes.get_dispute(session, dispute_id=dispute_id)
     except AppError as exc:
-        return _render(
-            request, "error.html", {"viewer": viewer, "message": exc.message}, status_code=404
-        )
+        return _error_page(request, viewer, exc.message, status_code=404)
     return _render(
         request,
         "community_dispute.html",
@@ -114,7 +112,5 @@ def partner_portal(request: Request, session: DbSession) -> Response:
     try:
         agency = whistle.agency_of_partner(session, officer_id=viewer.officer.id)
     except AppError as exc:
-        return _render(
-            request, "error.html", {"viewer": viewer, "message": exc.message}, status_code=403
-        )
+        return _error_page(request, viewer, exc.message, status_code=403)
     return _render(request, "partner.html", {"viewer": viewer, "agency": agency})

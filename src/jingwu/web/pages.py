@@ -178,18 +178,24 @@ def logout(request: Request, session: DbSession, csrf_token: str = Form(max_leng
     return response
 
 
+def _error_page(
+    request: Request, viewer: _PageOfficer, message: str, *, status_code: int
+) -> HTMLResponse:
+    """The error page a signed-in officer sees: a record not found (404), a page not theirs (403)."""
+    return _render(
+        request, "error.html", {"viewer": viewer, "message": message}, status_code=status_code
+    )
+
+
 def _page(request: Request, session: DbSession, permission: Permission) -> _PageOfficer | Response:
     viewer = _page_officer(request, session)
     if viewer is None:
         return _to_login(request)
     if not can(viewer.officer.role, permission):
-        return _render(
+        return _error_page(
             request,
-            "error.html",
-            {
-                "viewer": viewer,
-                "message": "当前角色无权访问此页面 / your role may not open this page",
-            },
+            viewer,
+            "当前角色无权访问此页面 / your role may not open this page",
             status_code=403,
         )
     return viewer
@@ -225,9 +231,7 @@ def incident_page(incident_id: int, request: Request, session: DbSession) -> Res
     try:
         incident = intake.get_incident(session, incident_id=incident_id)
     except AppError as exc:
-        return _render(
-            request, "error.html", {"viewer": viewer, "message": exc.message}, status_code=404
-        )
+        return _error_page(request, viewer, exc.message, status_code=404)
     return _render(
         request,
         "incident.html",
