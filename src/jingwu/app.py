@@ -37,6 +37,7 @@ from jingwu.realtime.gateway import LiveGateway
 from jingwu.realtime.gateway import router as live_router
 from jingwu.sim import live as live_sim
 from jingwu.sim.router import router as sim_router
+from jingwu.units.batching import PositionBatcher
 from jingwu.units.mqtt import MqttIngest
 from jingwu.units.router import router as units_router
 from jingwu.web.analytics_pages import router as analytics_pages_router
@@ -87,6 +88,8 @@ async def _watch_overdue(app: FastAPI) -> None:
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.bus.start()
+    app.state.positions = PositionBatcher(app.state.db)  # group commit for position reports
+    app.state.positions.start()
     watcher = asyncio.create_task(_watch_overdue(app))
     live: LiveGateway = app.state.live
     await live.start()
@@ -105,6 +108,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             mqtt_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await mqtt_task
+        await run_in_threadpool(app.state.positions.stop)
         await live.stop()
         app.state.bus.stop()
         watcher.cancel()

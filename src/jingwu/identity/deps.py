@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from jingwu.core.errors import Forbidden, Unauthorized
 from jingwu.core.http import SAFE_METHODS, DbSession
@@ -40,6 +41,15 @@ def _current_officer(request: Request, session: DbSession) -> Officer:
 
 
 CurrentOfficer = Annotated[Officer, Depends(_current_officer)]
+
+
+def officer_of_request(request: Request, session: Session) -> Officer:
+    """The caller, resolved on a session the route opens itself.
+
+    For a route that must not hold the request's write unit of work while it waits (the
+    position reports, which wait for the group commit).
+    """
+    return _current_officer(request, session)
 
 
 def require(permission: Permission) -> Callable[[Officer], Officer]:

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, FastAPI, Query, Request, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
 from jingwu.core.db import Database
-from jingwu.core.errors import AppError
+from jingwu.core.errors import AppError, Forbidden
 from jingwu.core.http import DbSession
 from jingwu.identity import service as identity_service
-from jingwu.identity.deps import CanManageUnits, CanReportPosition, CanViewUnits, CurrentOfficer
+from jingwu.identity.deps import (
+    CanManageUnits,
+    CanViewUnits,
+    CurrentOfficer,
+    officer_of_request,
+)
 from jingwu.identity.roles import Permission, can
 from jingwu.units import service
+from jingwu.units.batching import PositionBatcher
 from jingwu.units.models import UnitStatus
 from jingwu.units.schemas import PositionIn, PositionOut, StatusIn, UnitCreate, UnitOut
 
@@ -65,19 +73,46 @@ def set_status(
     return service.describe(session, [unit])[0]
 
 
+def _reporter(request: Request, session: Session, unit_id: int) -> None:
+    officer = officer_of_request(request, session)
+    if not can(officer.role, Permission.UNIT_REPORT_POSITION):
+        raise Forbidden(
+            "当前角色无权执行此操作 / your role may not do this "
+            f"({Permission.UNIT_REPORT_POSITION.value})",
+            code="forbidden",
+            permission=Permission.UNIT_REPORT_POSITION.value,
+        )
+    unit = service.get_unit(session, unit_id=unit_id)
+    service.check_may_speak_for(session, unit=unit, officer=officer)
+
+
+def _batcher(app: FastAPI | Starlette) -> PositionBatcher | None:
+    batcher: PositionBatcher | None = getattr(app.state, "positions", None)
+    return batcher if batcher is not None and batcher.running else None
+
+
 @router.post(
     "/{unit_id}/positions",
     response_model=PositionOut,
     status_code=201,
     summary="上报位置（终端）/ report a position",
+    responses={503: {"description": "定位写入繁忙或失败，未保存 / busy, not stored: retry"}},
 )
-def report_position(
-    unit_id: int, body: PositionIn, session: DbSession, officer: CanReportPosition
-) -> PositionOut:
-    unit = service.get_unit(session, unit_id=unit_id)
-    service.check_may_speak_for(session, unit=unit, officer=officer)
-    fix = service.do_report_position(session, unit=unit, position=body, source="http")
-    return PositionOut.model_validate(fix)
+def report_position(unit_id: int, body: PositionIn, request: Request) -> PositionOut:
+    """201 only once the fix is committed. With the app's position writer running, the fix is
+    checked on a read session, then group-committed with others (see units.batching)."""
+    database: Database = request.app.state.db
+    batcher = _batcher(request.app)
+    if batcher is None:  # no lifespan (tests, CLI): one transaction for this fix
+        with database.session() as session:
+            _reporter(request, session, unit_id)
+            unit = service.get_unit(session, unit_id=unit_id)
+            fix = service.do_report_position(session, unit=unit, position=body, source="http")
+            return PositionOut.model_validate(fix)
+    with database.session(write=False) as session:
+        _reporter(request, session, unit_id)
+        service.check_position(position=body)
+    return batcher.submit(unit_id=unit_id, position=body, source="http")
 
 
 @router.get("/{unit_id}/positions", response_model=list[PositionOut], summary="轨迹 / history")
@@ -107,9 +142,21 @@ def _may_stream(database: Database, *, unit_id: int, bearer: str) -> bool:
         return True
 
 
-def _store_fix(database: Database, *, unit_id: int, raw: str) -> dict[str, object]:
+def _store_fix(
+    database: Database, batcher: PositionBatcher | None, *, unit_id: int, raw: str
+) -> dict[str, object]:
     try:
         position = PositionIn.model_validate(json.loads(raw))
+        if batcher is not None:
+            with database.session(write=False) as session:
+                service.get_unit(session, unit_id=unit_id)
+                service.check_position(position=position)
+            return {
+                "ok": True,
+                "at": batcher.submit(
+                    unit_id=unit_id, position=position, source="ws"
+                ).at.isoformat(),
+            }
         with database.session() as session:
             unit = service.get_unit(session, unit_id=unit_id)
             fix = service.do_report_position(session, unit=unit, position=position, source="ws")
@@ -132,7 +179,9 @@ async def position_stream(websocket: WebSocket, unit_id: int, token: str = "") -
     try:
         while True:
             raw = await websocket.receive_text()
-            reply = await run_in_threadpool(_store_fix, database, unit_id=unit_id, raw=raw)
+            reply = await run_in_threadpool(
+                _store_fix, database, _batcher(websocket.app), unit_id=unit_id, raw=raw
+            )
             await websocket.send_json(reply)
     except WebSocketDisconnect:
         return

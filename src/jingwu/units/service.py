@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from jingwu.core import events
@@ -155,10 +157,8 @@ def check_may_speak_for(session: Session, *, unit: Unit, officer: Officer) -> No
         )
 
 
-def do_report_position(
-    session: Session, *, unit: Unit, position: PositionIn, source: str
-) -> UnitPosition:
-    """Keep every fix; move the unit only when the fix is newer than the one it has."""
+def check_position(*, position: PositionIn) -> datetime:
+    """The fix's place and time are plausible; returns its time (now if it has none), UTC."""
     check_point(position.lat, position.lon)
     now = utcnow()
     at = as_utc(position.at) if position.at else now
@@ -166,6 +166,32 @@ def do_report_position(
         raise InvalidInput("定位时间在未来 / fix time is in the future", code="fix_in_future")
     if at < now - MAX_FIX_AGE:
         raise InvalidInput("定位时间过旧 (超过24小时) / fix is older than 24 h", code="fix_too_old")
+    return at
+
+
+def _move_if_newer(session: Session, *, unit: Unit, position: PositionIn, at: datetime) -> None:
+    if unit.last_fix_at is not None and at < as_utc(unit.last_fix_at):
+        return
+    unit.lat, unit.lon, unit.last_fix_at = position.lat, position.lon, at
+    unit.heading, unit.speed_mps = position.heading, position.speed_mps
+    events.record(
+        session,
+        UnitPositionReported(
+            unit_id=unit.id,
+            lat=position.lat,
+            lon=position.lon,
+            heading=position.heading,
+            speed_mps=position.speed_mps,
+            at=at,
+        ),
+    )
+
+
+def do_report_position(
+    session: Session, *, unit: Unit, position: PositionIn, source: str
+) -> UnitPosition:
+    """Keep every fix; move the unit only when the fix is newer than the one it has."""
+    at = check_position(position=position)
     fix = UnitPosition(
         unit_id=unit.id,
         at=at,
@@ -177,22 +203,56 @@ def do_report_position(
         source=source,
     )
     session.add(fix)
-    if unit.last_fix_at is None or at >= as_utc(unit.last_fix_at):
-        unit.lat, unit.lon, unit.last_fix_at = position.lat, position.lon, at
-        unit.heading, unit.speed_mps = position.heading, position.speed_mps
-        events.record(
-            session,
-            UnitPositionReported(
-                unit_id=unit.id,
-                lat=position.lat,
-                lon=position.lon,
-                heading=position.heading,
-                speed_mps=position.speed_mps,
-                at=at,
-            ),
-        )
+    _move_if_newer(session, unit=unit, position=position, at=at)
     session.flush()
     return fix
+
+
+@dataclass(frozen=True)
+class CheckedFix:
+    """A fix that passed :func:`check_position` (``at`` is its UTC time), waiting to be stored."""
+
+    unit_id: int
+    position: PositionIn
+    at: datetime
+    source: str
+
+
+def do_report_positions(session: Session, *, fixes: Sequence[CheckedFix]) -> None:
+    """Store many checked fixes at once (one bulk insert); each unit ends at its newest fix.
+
+    Fixes are applied in the order given, as :func:`do_report_position` would one by one:
+    every fix is kept, and each one newer than the unit's current fix moves it and records a
+    ``unit.position`` event.
+    """
+    if not fixes:
+        return
+    received = utcnow()
+    session.execute(
+        insert(UnitPosition),
+        [
+            {
+                "unit_id": f.unit_id,
+                "at": f.at,
+                "lat": f.position.lat,
+                "lon": f.position.lon,
+                "heading": f.position.heading,
+                "speed_mps": f.position.speed_mps,
+                "accuracy_m": f.position.accuracy_m,
+                "source": f.source,
+                "received_at": received,
+            }
+            for f in fixes
+        ],
+    )
+    unit_ids = sorted({f.unit_id for f in fixes})
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
+    for f in fixes:
+        unit = units.get(f.unit_id)
+        if unit is None:
+            raise NotFound(f"警力单元不存在 / no unit {f.unit_id}", code="unit_not_found")
+        _move_if_newer(session, unit=unit, position=f.position, at=f.at)
+    session.flush()
 
 
 def position_history(session: Session, *, unit_id: int, limit: int = 200) -> list[UnitPosition]:
