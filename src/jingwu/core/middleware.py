@@ -23,7 +23,8 @@ SECURITY_HEADERS = [
         b"content-security-policy",
         b"default-src 'self'; img-src 'self' data: blob: http: https:; "
         b"media-src 'self' blob: http: https:; style-src 'self' 'unsafe-inline'; "
-        b"script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'",
+        # connect-src http(s): hls.js fetches a camera's playlist and segments from its NVR
+        b"script-src 'self'; connect-src 'self' ws: wss: http: https:; frame-ancestors 'none'",
     ),
 ]
 
