@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.responses import StreamingResponse
+
 from jingwu.identity.roles import Permission, Role, can
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
@@ -21,6 +23,7 @@ class RouteInfo:
     path: str
     permissions: frozenset[Permission]
     in_schema: bool
+    streams: bool = False  # an endless response (SSE): a test client cannot read it to the end
 
     @property
     def is_api(self) -> bool:
@@ -48,11 +51,10 @@ def _walk(routes: Iterable[Any]) -> Iterator[Any]:
 
 
 def _required(dependant: Any, found: set[Permission]) -> set[Permission]:
-    call = dependant.call
-    if call is not None and getattr(call, "__qualname__", "") == "require.<locals>._check":
-        for cell in call.__closure__ or ():
-            if isinstance(cell.cell_contents, Permission):
-                found.add(cell.cell_contents)
+    # require(P) and its kin are closures over the Permission they check
+    for cell in getattr(dependant.call, "__closure__", None) or ():
+        if isinstance(cell.cell_contents, Permission):
+            found.add(cell.cell_contents)
     for sub in dependant.dependencies:
         _required(sub, found)
     return found
@@ -67,6 +69,8 @@ def http_routes(app: Any) -> list[RouteInfo]:
         if dependant is None or not methods:
             continue
         permissions = frozenset(_required(dependant, set()))
+        response_class = getattr(route, "response_class", None)
+        streams = isinstance(response_class, type) and issubclass(response_class, StreamingResponse)
         for method in sorted(set(methods) - {"HEAD"}):
             found.append(
                 RouteInfo(
@@ -74,6 +78,7 @@ def http_routes(app: Any) -> list[RouteInfo]:
                     path=route.path,
                     permissions=permissions,
                     in_schema=bool(getattr(route, "include_in_schema", True)),
+                    streams=streams,
                 )
             )
     return found

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 
+from jingwu.core.db import Database
 from jingwu.core.errors import Forbidden, Unauthorized
 from jingwu.core.http import SAFE_METHODS, DbSession
 from jingwu.identity import service
@@ -43,26 +43,57 @@ def _current_officer(request: Request, session: DbSession) -> Officer:
 CurrentOfficer = Annotated[Officer, Depends(_current_officer)]
 
 
-def officer_of_request(request: Request, session: Session) -> Officer:
-    """The caller, resolved on a session the route opens itself.
-
-    For a route that must not hold the request's write unit of work while it waits (the
-    position reports, which wait for the group commit).
-    """
-    return _current_officer(request, session)
+def _may(officer: Officer, permission: Permission) -> Officer:
+    if not can(officer.role, permission):
+        raise Forbidden(
+            f"当前角色无权执行此操作 / your role may not do this ({permission.value})",
+            code="forbidden",
+            permission=permission.value,
+        )
+    return officer
 
 
 def require(permission: Permission) -> Callable[[Officer], Officer]:
     def _check(officer: CurrentOfficer) -> Officer:
-        if not can(officer.role, permission):
-            raise Forbidden(
-                f"当前角色无权执行此操作 / your role may not do this ({permission.value})",
-                code="forbidden",
-                permission=permission.value,
-            )
-        return officer
+        return _may(officer, permission)
 
     return _check
+
+
+def require_on_read_session(permission: Permission) -> Callable[[Request], Officer]:
+    """Like :func:`require`, but resolves the caller on a short read-only session.
+
+    For a write route that must not hold the request's write unit of work while it waits
+    (position reports wait for the group commit, which needs the write lock itself). The
+    returned officer is detached: its columns are loaded, its relationships are not.
+    """
+
+    def _check(request: Request) -> Officer:
+        database: Database = request.app.state.db
+        with database.session(write=False) as session:
+            officer = _current_officer(request, session)
+        return _may(officer, permission)
+
+    return _check
+
+
+def require_unheld(permission: Permission) -> Callable[[Request], None]:
+    """``require`` for a route that opens its own sessions (it must not hold the request's unit
+    of work while it waits): the check runs on a short read session of its own and before the
+    body is validated, so strangers get 401 and other roles 403 there as everywhere else."""
+
+    def _check_unheld(request: Request) -> None:
+        database: Database = request.app.state.db
+        with database.session(write=False) as session:
+            officer = _current_officer(request, session)
+            if not can(officer.role, permission):
+                raise Forbidden(
+                    f"当前角色无权执行此操作 / your role may not do this ({permission.value})",
+                    code="forbidden",
+                    permission=permission.value,
+                )
+
+    return _check_unheld
 
 
 CanViewIncidents = Annotated[Officer, Depends(require(Permission.INCIDENT_VIEW))]

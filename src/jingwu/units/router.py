@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
 from jingwu.core.db import Database
-from jingwu.core.errors import AppError, Forbidden
+from jingwu.core.errors import AppError
 from jingwu.core.http import DbSession
 from jingwu.identity import service as identity_service
 from jingwu.identity.deps import (
     CanManageUnits,
     CanViewUnits,
     CurrentOfficer,
-    officer_of_request,
+    require_on_read_session,
 )
+from jingwu.identity.models import Officer
 from jingwu.identity.roles import Permission, can
 from jingwu.units import service
 from jingwu.units.batching import PositionBatcher
@@ -73,17 +75,13 @@ def set_status(
     return service.describe(session, [unit])[0]
 
 
-def _reporter(request: Request, session: Session, unit_id: int) -> None:
-    officer = officer_of_request(request, session)
-    if not can(officer.role, Permission.UNIT_REPORT_POSITION):
-        raise Forbidden(
-            "当前角色无权执行此操作 / your role may not do this "
-            f"({Permission.UNIT_REPORT_POSITION.value})",
-            code="forbidden",
-            permission=Permission.UNIT_REPORT_POSITION.value,
-        )
+def _check_reporter(session: Session, *, unit_id: int, officer: Officer) -> None:
     unit = service.get_unit(session, unit_id=unit_id)
     service.check_may_speak_for(session, unit=unit, officer=officer)
+
+
+# resolved on a read session: the request must not hold the write lock while it waits
+Reporter = Annotated[Officer, Depends(require_on_read_session(Permission.UNIT_REPORT_POSITION))]
 
 
 def _batcher(app: FastAPI | Starlette) -> PositionBatcher | None:
@@ -98,19 +96,21 @@ def _batcher(app: FastAPI | Starlette) -> PositionBatcher | None:
     summary="上报位置（终端）/ report a position",
     responses={503: {"description": "定位写入繁忙或失败，未保存 / busy, not stored: retry"}},
 )
-def report_position(unit_id: int, body: PositionIn, request: Request) -> PositionOut:
+def report_position(
+    unit_id: int, body: PositionIn, request: Request, officer: Reporter
+) -> PositionOut:
     """201 only once the fix is committed. With the app's position writer running, the fix is
     checked on a read session, then group-committed with others (see units.batching)."""
     database: Database = request.app.state.db
     batcher = _batcher(request.app)
     if batcher is None:  # no lifespan (tests, CLI): one transaction for this fix
         with database.session() as session:
-            _reporter(request, session, unit_id)
+            _check_reporter(session, unit_id=unit_id, officer=officer)
             unit = service.get_unit(session, unit_id=unit_id)
             fix = service.do_report_position(session, unit=unit, position=body, source="http")
             return PositionOut.model_validate(fix)
     with database.session(write=False) as session:
-        _reporter(request, session, unit_id)
+        _check_reporter(session, unit_id=unit_id, officer=officer)
         service.check_position(position=body)
     return batcher.submit(unit_id=unit_id, position=body, source="http")
 
