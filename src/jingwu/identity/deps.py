@@ -77,25 +77,6 @@ def require_on_read_session(permission: Permission) -> Callable[[Request], Offic
     return _check
 
 
-def require_unheld(permission: Permission) -> Callable[[Request], None]:
-    """``require`` for a route that opens its own sessions (it must not hold the request's unit
-    of work while it waits): the check runs on a short read session of its own and before the
-    body is validated, so strangers get 401 and other roles 403 there as everywhere else."""
-
-    def _check_unheld(request: Request) -> None:
-        database: Database = request.app.state.db
-        with database.session(write=False) as session:
-            officer = _current_officer(request, session)
-            if not can(officer.role, permission):
-                raise Forbidden(
-                    f"当前角色无权执行此操作 / your role may not do this ({permission.value})",
-                    code="forbidden",
-                    permission=permission.value,
-                )
-
-    return _check_unheld
-
-
 CanViewIncidents = Annotated[Officer, Depends(require(Permission.INCIDENT_VIEW))]
 CanIntake = Annotated[Officer, Depends(require(Permission.INCIDENT_INTAKE))]
 CanDispatch = Annotated[Officer, Depends(require(Permission.INCIDENT_DISPATCH))]
