@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jingwu.analytics.events import CommendationRecorded, FeedbackRecorded, ReviewGenerated
@@ -24,6 +24,7 @@ from jingwu.command.models import Incident
 from jingwu.core.clock import format_local, utcnow
 from jingwu.core.errors import InvalidInput, NotFound
 from jingwu.core.events import record
+from jingwu.core.paging import page_of
 from jingwu.identity import audit
 from jingwu.identity.models import Officer
 
@@ -201,12 +202,14 @@ def records(
         query = query.where(Incident.beat_id == beat_id)
     if community_id:
         query = query.where(Incident.community_id == community_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Incident.reported_at.desc(), Incident.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    rows, total = page_of(
+        session,
+        query,
+        Incident.reported_at.desc(),
+        Incident.id.desc(),
+        limit=per_page,
+        offset=(page - 1) * per_page,
+    )
     title = label(category) if category else (spec.label if spec else "警情")
     return RecordPage(
         figure=figure or "incidents",
@@ -233,12 +236,13 @@ def _commendation_page(session: Session, *, period: Period, page: int, per_page:
     query = select(Commendation).where(
         Commendation.received_at >= period.start_utc, Commendation.received_at < period.end_utc
     )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Commendation.received_at.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    rows, total = page_of(
+        session,
+        query,
+        Commendation.received_at.desc(),
+        limit=per_page,
+        offset=(page - 1) * per_page,
+    )
     return RecordPage(
         figure="commendations",
         label="锦旗及表扬",
@@ -264,12 +268,13 @@ def _feedback_page(session: Session, *, period: Period, page: int, per_page: int
     query = select(PublicFeedback).where(
         PublicFeedback.received_at >= period.start_utc, PublicFeedback.received_at < period.end_utc
     )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(PublicFeedback.received_at.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    rows, total = page_of(
+        session,
+        query,
+        PublicFeedback.received_at.desc(),
+        limit=per_page,
+        offset=(page - 1) * per_page,
+    )
     return RecordPage(
         figure="satisfaction",
         label="群众评价",

@@ -67,6 +67,7 @@ from jingwu.command import queries as command_queries
 from jingwu.command.models import Incident
 from jingwu.core.clock import as_utc, seconds_between, to_local, utcnow
 from jingwu.core.idcard import mask_id_number, mask_phone
+from jingwu.core.paging import page_of
 from jingwu.identity import audit
 from jingwu.identity.models import Officer
 from jingwu.identity.roles import Permission, Role, can
@@ -304,13 +305,15 @@ def list_cases(
     }
     if statuses:
         query = query.where(Case.status.in_(statuses))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Case.reported_at.desc(), Case.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return list(rows), total, counts
+    rows, total = page_of(
+        session,
+        query,
+        Case.reported_at.desc(),
+        Case.id.desc(),
+        limit=per_page,
+        offset=(page - 1) * per_page,
+    )
+    return rows, total, counts
 
 
 # ---- one case, whole ----

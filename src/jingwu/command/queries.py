@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from jingwu.command.categories import label
@@ -29,6 +29,7 @@ from jingwu.command.states import (
 from jingwu.command.timeline import note_step
 from jingwu.core import events
 from jingwu.core.clock import as_utc, seconds_between, utcnow
+from jingwu.core.paging import page_of
 from jingwu.units import service as units_service
 from jingwu.units.models import CrewMember, Unit
 
@@ -152,12 +153,10 @@ def list_incidents(
                 Incident.description.like(like, escape="\\"),
             )
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     order = SORTS.get(sort, SORTS["priority"])
-    rows = session.scalars(
-        query.order_by(*order, Incident.id).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return list(rows), total
+    return page_of(
+        session, query, *order, Incident.id, limit=per_page, offset=(page - 1) * per_page
+    )
 
 
 def earlier_calls(session: Session, *, phone: str, limit: int = 10) -> list[Incident]:

@@ -49,6 +49,7 @@ from jingwu.core.db import Database
 from jingwu.core.errors import Conflict, InvalidInput, NotFound
 from jingwu.core.events import Envelope
 from jingwu.core.idcard import mask_phone
+from jingwu.core.paging import page_of
 from jingwu.identity import audit
 from jingwu.places import service as places_service
 from jingwu.places.models import Community
@@ -443,11 +444,9 @@ def list_disputes(
         query = query.where(Dispute.beat_id == beat_id)
     if officer_id is not None:
         query = query.where(Dispute.officer_id == officer_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Dispute.registered_at.desc(), Dispute.id.desc()).limit(limit).offset(offset)
-    ).all()
-    return list(rows), total
+    return page_of(
+        session, query, Dispute.registered_at.desc(), Dispute.id.desc(), limit=limit, offset=offset
+    )
 
 
 def describe_dispute(session: Session, *, dispute: Dispute, unmasked: bool) -> DisputeOut:

@@ -49,6 +49,7 @@ from jingwu.core import events
 from jingwu.core.clock import as_utc, utcnow
 from jingwu.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from jingwu.core.idcard import mask_id_number, mask_phone, parse_id_number
+from jingwu.core.paging import page_of
 from jingwu.identity import audit
 from jingwu.identity import service as identity_service
 from jingwu.identity.models import Officer
@@ -273,9 +274,7 @@ def search_residents(
         query = query.where(Resident.community_id == community_id)
     if house_id is not None:
         query = query.where(Resident.house_id == house_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Resident.id).limit(limit).offset(offset)).all()
-    return list(rows), total
+    return page_of(session, query, Resident.id, limit=limit, offset=offset)
 
 
 # --- organisations --------------------------------------------------------------------------

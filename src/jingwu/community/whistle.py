@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jingwu.community.events import PartnerChanged, WhistleChanged
@@ -30,6 +30,7 @@ from jingwu.community.schemas import (
 from jingwu.core import events
 from jingwu.core.clock import as_utc, seconds_between, to_local, utcnow
 from jingwu.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from jingwu.core.paging import page_of
 from jingwu.identity import audit
 from jingwu.identity import service as identity_service
 from jingwu.identity.roles import Role
@@ -317,13 +318,14 @@ def list_requests(
         query = query.where(WhistleRequest.status.in_(sorted(OPEN)))
     if created_by_id is not None:
         query = query.where(WhistleRequest.created_by_id == created_by_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(WhistleRequest.created_at.desc(), WhistleRequest.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return list(rows), total
+    return page_of(
+        session,
+        query,
+        WhistleRequest.created_at.desc(),
+        WhistleRequest.id.desc(),
+        limit=limit,
+        offset=offset,
+    )
 
 
 def _partner_view(session: Session, request: WhistleRequest) -> dict[str, object]:

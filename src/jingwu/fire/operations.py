@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from jingwu.command import intake as command_intake
@@ -30,6 +30,7 @@ from jingwu.core import events
 from jingwu.core.clock import as_utc, seconds_between, utcnow
 from jingwu.core.errors import Conflict, InvalidInput, NotFound
 from jingwu.core.geo import haversine_m
+from jingwu.core.paging import page_of
 from jingwu.fire import service
 from jingwu.fire.events import FireDispatched, OperationReported, ShiftStarted
 from jingwu.fire.models import (
@@ -578,13 +579,14 @@ def list_operations(
         query = query.where(FireOperation.status == status)
     if historic is not None:
         query = query.where(FireOperation.historic.is_(historic))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(FireOperation.started_at.desc(), FireOperation.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return list(rows), total
+    return page_of(
+        session,
+        query,
+        FireOperation.started_at.desc(),
+        FireOperation.id.desc(),
+        limit=per_page,
+        offset=(page - 1) * per_page,
+    )
 
 
 # ---- the watch room's queue ------------------------------------------------------------------

@@ -6,10 +6,11 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from jingwu.core.clock import utcnow
+from jingwu.core.paging import page_of
 from jingwu.identity.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -80,6 +81,4 @@ def recent(
     query = select(AuditEntry)
     if entity:
         query = query.where(AuditEntry.entity == entity)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset)).all()
-    return list(rows), total
+    return page_of(session, query, AuditEntry.id.desc(), limit=limit, offset=offset)

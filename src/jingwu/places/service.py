@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from jingwu.core.errors import InvalidInput, NotFound
 from jingwu.core.geo import check_point, haversine_m, point_in_ring
+from jingwu.core.paging import page_of
 from jingwu.places.models import Beat, Camera, Community, KeySite, StandardAddress
 
 
@@ -73,9 +74,7 @@ def search_addresses(
                 StandardAddress.street.like(f"%{escaped}%", escape="\\"),
             )
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(StandardAddress.id).limit(limit).offset(offset)).all()
-    return list(rows), total
+    return page_of(session, query, StandardAddress.id, limit=limit, offset=offset)
 
 
 def cameras_near(
