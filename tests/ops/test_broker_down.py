@@ -7,6 +7,7 @@ skips when the server binary is missing, fails when CI=true.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import socket
@@ -24,7 +25,7 @@ from jingwu.core.db import Database
 from jingwu.sim.leifeng import DEMO_PASSWORD, build_scenario
 from tests.conftest import IN_CI, make_settings
 
-SERVERS = {"redis": "redis-server", "nats": "nats-server"}
+SERVERS = {"redis": "redis-server", "nats": "nats-server", "mqtt": "mosquitto"}
 
 
 def _free_port() -> int:
@@ -45,6 +46,8 @@ class Broker:
         if self.kind == "redis":
             args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
             args += ["--save", "", "--appendonly", "no"]
+        elif self.kind == "mqtt":
+            args = ["mosquitto", "-p", str(self.port)]  # no config: loopback only
         else:
             args = ["nats-server", "-a", "127.0.0.1", "-p", str(self.port)]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -64,15 +67,25 @@ class Broker:
             self.process = None
 
 
-@pytest.fixture(params=["redis", "nats"])
-def broker(request: pytest.FixtureRequest) -> Iterator[Broker]:
-    kind = str(request.param)
+def _private(kind: str) -> Broker:
     if shutil.which(SERVERS[kind]) is None:
         reason = f"{SERVERS[kind]} is not installed"
         if IN_CI:
             pytest.fail(reason)
         pytest.skip(reason)
-    private = Broker(kind, _free_port())
+    return Broker(kind, _free_port())
+
+
+@pytest.fixture(params=["redis", "nats"])
+def broker(request: pytest.FixtureRequest) -> Iterator[Broker]:
+    private = _private(str(request.param))
+    yield private
+    private.kill()
+
+
+@pytest.fixture
+def mosquitto() -> Iterator[Broker]:
+    private = _private("mqtt")
     yield private
     private.kill()
 
@@ -159,3 +172,40 @@ def test_station_works_without_the_broker_and_catches_up(station_url: str, broke
             assert _wait_for(ws_a, third, seconds=10)
             broker.start()
             assert _wait_for(ws_b, third), "worker B never caught up after the broker returned"
+
+
+def test_terminals_reach_the_station_once_mqtt_returns(station_url: str, mosquitto: Broker) -> None:
+    """MQTT down when the station starts: it starts and takes calls; positions published once
+    Mosquitto is up are stored (the ingest reconnects by itself)."""
+    import aiomqtt
+
+    prefix = f"jingwu-down-{uuid.uuid4().hex[:8]}/units"
+    settings = make_settings(
+        station_url, mqtt_url=f"mqtt://127.0.0.1:{mosquitto.port}", mqtt_topic_prefix=prefix
+    )
+    database = Database(station_url)
+    app = create_app(settings, database)
+    with TestClient(app) as client:
+        csrf = _login(client)
+        _call(client, csrf, 7)  # the broker is down: the station still works
+        assert not app.state.mqtt.ready.is_set()
+        unit_id = client.get("/api/units").json()[0]["id"]
+        mosquitto.start()
+        deadline = time.monotonic() + 30
+        while not app.state.mqtt.ready.is_set() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert app.state.mqtt.ready.is_set(), "the MQTT ingest never reconnected"
+
+        async def publish() -> None:
+            async with aiomqtt.Client("127.0.0.1", mosquitto.port) as terminal:
+                body = json.dumps({"lat": 28.2345, "lon": 112.8456})
+                await terminal.publish(f"{prefix}/{unit_id}/position", body.encode(), qos=1)
+
+        asyncio.run(publish())
+        deadline = time.monotonic() + 15
+        while app.state.mqtt.stored < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert app.state.mqtt.stored >= 1
+        unit = client.get(f"/api/units/{unit_id}").json()
+        assert (round(unit["lat"], 4), round(unit["lon"], 4)) == (28.2345, 112.8456)
+    database.dispose()
