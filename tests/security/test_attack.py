@@ -172,6 +172,8 @@ def test_an_address_that_keeps_failing_is_slowed_down(fresh_station: Station) ->
     )
     form = guesser.post("/login", data={"username": "admin", "password": "x", "csrf_token": "y"})
     assert form.status_code == 429
+    assert "请" in form.text
+    assert 'href="/login"' in form.text  # a page a person can read
     # another address is not affected, and successful logins never count
     colleague = TestClient(fresh_station.app, client=("198.51.100.9", 40000))
     for _ in range(limit + 5):

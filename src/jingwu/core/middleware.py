@@ -176,7 +176,7 @@ class LoginRateLimit:
         address = str(client[0]) if client else "unknown"
         wait = self.retry_after(address, time.monotonic())
         if wait is not None:
-            await self._refuse(send, wait)
+            await self._refuse(send, wait, page=scope.get("path") == "/login")
             return
 
         async def watching(message: Message) -> None:
@@ -187,26 +187,28 @@ class LoginRateLimit:
         await self.app(scope, receive, watching)
 
     @staticmethod
-    async def _refuse(send: Send, wait: int) -> None:
+    async def _refuse(send: Send, wait: int, *, page: bool) -> None:
         message = (
             f"登录尝试过于频繁，请 {wait} 秒后再试 / too many login attempts: retry in {wait}s"
         )
-        body = json.dumps(
-            {
-                "error": {
-                    "code": "rate_limited",
-                    "message": message,
-                    "details": {"retry_after": wait},
-                }
-            },
-            ensure_ascii=False,
-        ).encode()
+        if page:  # the login form: a page a person can read, with the way back
+            body = (
+                '<!doctype html><html lang="zh-CN"><meta charset="utf-8">'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                f"<title>请稍后再试</title><p>{message}</p>"
+                '<p><a href="/login">返回登录 / back to log in</a></p></html>'
+            ).encode()
+            kind = b"text/html; charset=utf-8"
+        else:
+            error = {"code": "rate_limited", "message": message, "details": {"retry_after": wait}}
+            body = json.dumps({"error": error}, ensure_ascii=False).encode()
+            kind = b"application/json; charset=utf-8"
         await send(
             {
                 "type": "http.response.start",
                 "status": 429,
                 "headers": [
-                    (b"content-type", b"application/json; charset=utf-8"),
+                    (b"content-type", kind),
                     (b"content-length", str(len(body)).encode()),
                     (b"retry-after", str(wait).encode()),
                 ],
