@@ -64,8 +64,10 @@ def live_server(tmp_path: Path) -> Iterator[str]:
     database.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
+    """One browser per test module: Playwright's sync API leaves its event loop running while it
+    is alive, which would break later tests that call asyncio.run (MQTT, brokers)."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"Chromium missing at {CHROMIUM}")
