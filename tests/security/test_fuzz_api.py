@@ -48,7 +48,10 @@ def test_no_server_errors_anywhere_in_the_spec(shared_station: Station) -> None:
             def probe(case: Any) -> None:
                 response = case.call(headers=admin)
                 label = case.operation.label
-                if response.status_code >= 500 and label not in failures:
+                # a station without the CAP schema file says so (503 cap_schema_missing): a
+                # deliberate "not configured" answer, not a crash
+                deliberate = "cap_schema_missing" in response.text
+                if response.status_code >= 500 and not deliberate and label not in failures:
                     failures[label] = (
                         f"{response.status_code} path={case.path_parameters} "
                         f"query={case.query} body={str(case.body)[:200]}: {response.text[:300]}"
