@@ -23,6 +23,7 @@ import networkx as nx
 import numpy as np
 
 from jingwu.places.citygen import generate_grid_city
+from jingwu.places.hierarchy import hierarchy_for
 from jingwu.places.osm_import import read_osm
 from jingwu.places.roadgraph import RoadGraph, SnappedPoint, build_graph
 from jingwu.places.routing import UnitPosition, rank_units
@@ -121,6 +122,16 @@ def main() -> None:
         f"built in {time.perf_counter() - started:.1f} s"
     )
 
+    contracted = time.perf_counter()
+    hierarchy = hierarchy_for(graph, graph.weights(AT), wait=True)
+    assert hierarchy is not None
+    hierarchy_seconds = time.perf_counter() - contracted
+    print(
+        f"hierarchy: {hierarchy.level_count} levels, {hierarchy.shortcut_count:,} shortcuts, "
+        f"core of {hierarchy.core_size} junctions, {hierarchy.memory_bytes() / 2**20:.1f} MiB, "
+        f"built in {hierarchy_seconds:.1f} s (first run includes compiling the kernels)"
+    )
+
     units = [UnitPosition(i, *random_position(graph, rng)) for i in range(arguments.units)]
     rank_units(graph, lat=units[0].lat, lon=units[0].lon, units=units, at=AT)
     moving = max(0, round(arguments.moving_share * len(units)))
@@ -183,6 +194,9 @@ def main() -> None:
         "networkx_extrapolated_from_units": checked,
         "agree": True,
         "graph_mb": round(graph.memory_bytes() / 2**20, 1),
+        "hierarchy_mb": round(hierarchy.memory_bytes() / 2**20, 1),
+        "hierarchy_build_s": round(hierarchy_seconds, 1),
+        "shortcuts": hierarchy.shortcut_count,
     }
     print(json.dumps(summary, ensure_ascii=False))
 

@@ -1,10 +1,10 @@
-"""Which unit gets there first: one exact search per incident, over the reversed road graph.
+"""Which unit gets there first: one exact one-to-all search per incident, toward the incident.
 
-Travelling *to* the incident from every unit is the same as travelling *from* the incident
-over reversed arcs, so a single Dijkstra (SciPy's, in C) ranks every unit at once. The
-incident sits part-way along an edge: a virtual node stands for it, joined to the edge's ends
-by the partial travel times, so the search needs no special seeding. Each unit likewise sits
-on an edge and leaves it through whichever end gives the smaller total.
+The incident sits part-way along an edge, so it is entered from that edge's ends at the
+partial travel times (the *seeds*). One search gives the travel time from every junction to
+it — normally a PHAST query over the contraction hierarchy (`places.hierarchy`), or, while a
+large graph's hierarchy is still being built, SciPy's Dijkstra over the reversed arcs. Each
+unit likewise sits on an edge and leaves it through whichever end gives the smaller total.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from scipy.sparse.csgraph import dijkstra
 
 from jingwu.core.errors import NotFound
 from jingwu.core.geo import check_point
+from jingwu.places.hierarchy import hierarchy_for
+from jingwu.places.kernels import walk_down
 from jingwu.places.roadgraph import F64, I64, ArcWeights, RoadGraph, SnappedPoint
 
 UnitKey = int | str
@@ -66,13 +68,15 @@ class UnitEta:
 
 @dataclass(frozen=True, slots=True)
 class _Search:
-    """The reversed search from one incident: seconds to it and the next node toward it."""
+    """The search toward one incident: seconds to it from every junction, how it is entered,
+    and (from the Dijkstra fallback only) the next junction toward it."""
 
     graph: RoadGraph
     weights: ArcWeights
     incident: SnappedPoint
+    seeds: list[tuple[int, float]]
     seconds_to_incident: F64
-    next_toward_incident: npt.NDArray[np.int32]
+    next_toward_incident: npt.NDArray[np.int32] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,20 +176,32 @@ def _reverse_matrix(graph: RoadGraph, weights: ArcWeights) -> csr_matrix:
 
 
 def _search_from_incident(graph: RoadGraph, incident: SnappedPoint, weights: ArcWeights) -> _Search:
+    seeds = _incident_seeds(graph, incident, weights)
+    hierarchy = hierarchy_for(graph, weights)
+    if hierarchy is not None:
+        seconds = hierarchy.seconds_to(seeds)
+        return _Search(graph, weights, incident, seeds, seconds, None)
     matrix = graph.memo(("reverse_matrix", weights.key), lambda: _reverse_matrix(graph, weights))
-    edge, fraction = incident.edge, incident.fraction
-    forward, backward = graph.edge_forward_arc[edge], graph.edge_backward_arc[edge]
-    source, target = int(graph.edge_source[edge]), int(graph.edge_target[edge])
-    to_target_cost = (1.0 - fraction) * weights.open_seconds[backward] if backward >= 0 else 0.0
     with graph.query_lock:
-        matrix.data[-2:] = (fraction * weights.open_seconds[forward], to_target_cost)
-        matrix.indices[-2:] = (source, target if backward >= 0 else source)
-        if backward < 0:
-            matrix.data[-1] = matrix.data[-2]
+        matrix.indices[-2:] = [seeds[0][0], seeds[-1][0]]
+        matrix.data[-2:] = [seeds[0][1], seeds[-1][1]]
         seconds, previous = dijkstra(
             matrix, directed=True, indices=graph.node_count, return_predecessors=True
         )
-    return _Search(graph, weights, incident, seconds, previous.astype(np.int32))
+    return _Search(graph, weights, incident, seeds, seconds, previous.astype(np.int32))
+
+
+def _incident_seeds(
+    graph: RoadGraph, incident: SnappedPoint, weights: ArcWeights
+) -> list[tuple[int, float]]:
+    """Where the incident is entered: from its edge's source, and its target if two-way."""
+    edge, fraction = incident.edge, incident.fraction
+    forward, backward = graph.edge_forward_arc[edge], graph.edge_backward_arc[edge]
+    seeds = [(int(graph.edge_source[edge]), float(fraction * weights.open_seconds[forward]))]
+    if backward >= 0:
+        to_target = (1.0 - fraction) * weights.open_seconds[backward]
+        seeds.append((int(graph.edge_target[edge]), float(to_target)))
+    return seeds
 
 
 def _unit_etas(search: _Search, snapped: list[SnappedPoint]) -> tuple[F64, I64]:
@@ -251,6 +267,21 @@ def _route(search: _Search, entry: UnitEta, exit_node: int) -> RouteDetail:
 
 
 def _nodes_toward_incident(search: _Search, start: int) -> I64:
+    """Junctions from `start` to where the incident is entered, along a fastest route."""
+    if search.next_toward_incident is None:
+        graph = search.graph
+        route = np.empty(graph.node_count, dtype=np.int64)
+        length = walk_down(
+            graph.indptr,
+            graph.arc_head,
+            search.weights.seconds,
+            search.seconds_to_incident,
+            start,
+            np.asarray([node for node, _ in search.seeds], dtype=np.int64),
+            np.asarray([cost for _, cost in search.seeds], dtype=np.float64),
+            route,
+        )
+        return route[:length]
     virtual = search.graph.node_count
     previous = search.next_toward_incident
     nodes = [start]
