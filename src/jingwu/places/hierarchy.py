@@ -46,11 +46,11 @@ class Hierarchy:
     node_count: int
     position: I64  # junction → position
     junction: I64  # position → junction
-    search_indptr: I64  # reversed downward arcs and the core's arcs, by position
-    search_heads: I64
+    search_indptr: I32  # reversed downward arcs and the core's arcs, by position
+    search_heads: I32
     search_seconds: F64
-    sweep_indptr: I64  # upward arcs, by position; heads sit at smaller positions
-    sweep_heads: I64
+    sweep_indptr: I32  # upward arcs, by position; heads sit at smaller positions
+    sweep_heads: I32
     sweep_seconds: F64
     level_count: int
     shortcut_count: int
@@ -88,157 +88,201 @@ class Hierarchy:
         return by_position[self.position]
 
 
-def build_hierarchy(node_count: int, tails: I64, heads: I64, seconds: F64) -> Hierarchy:
-    """Contract the graph given as arcs (closed arcs, `inf`, are left out)."""
+def build_hierarchy(
+    node_count: int, tails: I64, heads: I64, seconds: F64, *, core_limit: int = CORE_NODE_LIMIT
+) -> Hierarchy:
+    """Contract the graph given as arcs (closed arcs, `inf`, are left out) down to a core of
+    at most `core_limit` junctions (more if contracting further stops paying)."""
     started = time.perf_counter()
     keep = np.isfinite(seconds) & (tails != heads)
-    arc_tail, arc_head, arc_seconds = _cheapest_per_pair(
+    arcs = _Arcs.cheapest(
         node_count, tails[keep].astype(np.int64), heads[keep].astype(np.int64), seconds[keep]
     )
     level = np.full(node_count, -1, dtype=np.int32)
     depth = np.zeros(node_count, dtype=np.int64)
     tiebreak = np.random.default_rng(0).permutation(node_count).astype(np.int64)
-    done_tail: list[I64] = []
-    done_head: list[I64] = []
-    done_seconds: list[F64] = []
+    needed = np.zeros(node_count, dtype=np.int64)  # shortcuts each junction would need
+    dirty = np.ones(node_count, dtype=bool)  # whose neighbourhood changed since last estimate
+    contracted: list[_Arcs] = []
     shortcuts = 0
     alive = node_count
     round_number = 0
-    while alive > CORE_NODE_LIMIT:
-        chosen = _independent_low_set(node_count, arc_tail, arc_head, level, depth, tiebreak)
+    while alive > core_limit:
+        needed[dirty] = _simulated_shortcuts(arcs, dirty & (level < 0))[dirty]
+        chosen = _independent_low_set(arcs, level < 0, needed + depth, tiebreak)
         if chosen.sum() < max(1, MIN_ROUND_SHARE * alive):
             break
-        touching = chosen[arc_tail] | chosen[arc_head]
-        new_tail, new_head, new_seconds = _shortcuts(
-            node_count, chosen, arc_tail, arc_head, arc_seconds, touching
-        )
-        shortcuts += new_tail.size
-        done_tail.append(arc_tail[touching])
-        done_head.append(arc_head[touching])
-        done_seconds.append(arc_seconds[touching])
-        neighbours = np.concatenate([arc_head[chosen[arc_tail]], arc_tail[chosen[arc_head]]])
+        touching = chosen[arcs.tail] | chosen[arcs.head]
+        added = _shortcuts(arcs, chosen, touching)
+        shortcuts += added.tail.size
+        contracted.append(arcs.subset(touching))
+        neighbours = np.concatenate([arcs.head[chosen[arcs.tail]], arcs.tail[chosen[arcs.head]]])
         np.maximum.at(depth, neighbours, round_number + 1)
+        dirty[:] = False
+        dirty[neighbours] = True
         level[chosen] = round_number
         alive -= int(chosen.sum())
-        arc_tail, arc_head, arc_seconds = _cheapest_per_pair(
-            node_count,
-            np.concatenate([arc_tail[~touching], new_tail]),
-            np.concatenate([arc_head[~touching], new_head]),
-            np.concatenate([arc_seconds[~touching], new_seconds]),
-        )
+        arcs = _Arcs.join(arcs.subset(~touching), added)
         round_number += 1
     core = level < 0
     level[core] = round_number
-    all_tail = np.concatenate([*done_tail, arc_tail])
-    all_head = np.concatenate([*done_head, arc_head])
-    all_seconds = np.concatenate([*done_seconds, arc_seconds])
+    everything = _Arcs.join(*contracted, arcs, unique=False)
     return _assemble(
         node_count,
         level,
-        all_tail,
-        all_head,
-        all_seconds,
+        everything,
         shortcuts=shortcuts,
         core_size=int(core.sum()),
         started=started,
     )
 
 
-def _cheapest_per_pair(
-    node_count: int, tails: I64, heads: I64, seconds: F64
-) -> tuple[I64, I64, F64]:
-    """One arc per (tail, head), the fastest, sorted by tail then head."""
-    key = tails * node_count + heads
-    order = np.lexsort((seconds, key))
-    key, seconds = key[order], seconds[order]
-    first = np.ones(key.size, dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    key, seconds = key[first], seconds[first]
-    return key // node_count, key % node_count, seconds
+@dataclass(frozen=True, slots=True)
+class _Arcs:
+    """Arcs sorted by (tail, head), at most one per pair."""
+
+    node_count: int
+    tail: I64
+    head: I64
+    seconds: F64
+
+    @classmethod
+    def cheapest(cls, node_count: int, tails: I64, heads: I64, seconds: F64) -> _Arcs:
+        """One arc per (tail, head), the fastest."""
+        key = tails * node_count + heads
+        order = np.lexsort((seconds, key))
+        key, seconds = key[order], seconds[order]
+        first = np.ones(key.size, dtype=bool)
+        first[1:] = key[1:] != key[:-1]
+        key = key[first]
+        return cls(node_count, key // node_count, key % node_count, seconds[first])
+
+    @classmethod
+    def join(cls, *parts: _Arcs, unique: bool = True) -> _Arcs:
+        node_count = parts[0].node_count
+        tail = np.concatenate([part.tail for part in parts])
+        head = np.concatenate([part.head for part in parts])
+        seconds = np.concatenate([part.seconds for part in parts])
+        if unique:
+            return cls.cheapest(node_count, tail, head, seconds)
+        return cls(node_count, tail, head, seconds)
+
+    def subset(self, mask: npt.NDArray[np.bool_]) -> _Arcs:
+        return _Arcs(self.node_count, self.tail[mask], self.head[mask], self.seconds[mask])
+
+    def row_pointers(self) -> I64:
+        counts = np.bincount(self.tail, minlength=self.node_count)
+        return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pairs:
+    """In-neighbour → out-neighbour pairs through middle junctions, sorted by (middle, source)."""
+
+    middle: I64
+    source: I64
+    target: I64
+    cost: F64
+
+    @classmethod
+    def through(cls, arcs: _Arcs, middles: npt.NDArray[np.bool_]) -> _Pairs:
+        into = np.flatnonzero(middles[arcs.head])
+        into = into[np.lexsort((arcs.tail[into], arcs.head[into]))]
+        out_of = np.flatnonzero(middles[arcs.tail])  # grouped by tail already
+        out_count = np.bincount(arcs.tail[out_of], minlength=arcs.node_count)
+        out_start = np.concatenate([[0], np.cumsum(out_count)[:-1]])
+        middle = arcs.head[into]
+        repeat = out_count[middle]
+        in_arc = np.repeat(into, repeat)
+        block_start = np.repeat(np.cumsum(repeat) - repeat, repeat)
+        out_arc = out_of[
+            np.repeat(out_start[middle], repeat) + np.arange(in_arc.size) - block_start
+        ]
+        source, target = arcs.tail[in_arc], arcs.head[out_arc]
+        distinct = source != target
+        return cls(
+            arcs.head[in_arc][distinct],
+            source[distinct],
+            target[distinct],
+            (arcs.seconds[in_arc] + arcs.seconds[out_arc])[distinct],
+        )
+
+
+def _simulated_shortcuts(arcs: _Arcs, junctions: npt.NDArray[np.bool_]) -> I64:
+    """How many shortcuts contracting each of `junctions` on its own would add."""
+    pairs = _Pairs.through(arcs, junctions)
+    changes = (pairs.middle[1:] != pairs.middle[:-1]) | (pairs.source[1:] != pairs.source[:-1])
+    group = np.flatnonzero(np.concatenate([[True], changes]))[: pairs.source.size]
+    witnessed = _witnessed(arcs, pairs, group, pairs.middle[group], SIMULATION_SETTLE_LIMIT)
+    return np.bincount(pairs.middle[~witnessed], minlength=arcs.node_count)
 
 
 def _independent_low_set(
-    node_count: int, tails: I64, heads: I64, level: I32, depth: I64, tiebreak: I64
+    arcs: _Arcs, alive: npt.NDArray[np.bool_], cost: I64, tiebreak: I64
 ) -> npt.NDArray[np.bool_]:
-    """Alive junctions whose priority is strictly below every neighbour's."""
-    degree_in = np.bincount(heads, minlength=node_count)
-    degree_out = np.bincount(tails, minlength=node_count)
-    edge_difference = degree_in * degree_out - degree_in - degree_out
-    priority = (edge_difference + depth) * node_count + tiebreak
+    """Alive junctions whose priority is strictly below every neighbour's.
+
+    Priority: `cost` (shortcuts a junction would need on its own, plus how deep its
+    contracted neighbours sit) minus the arcs contracting it removes.
+    """
+    node_count = arcs.node_count
+    degree_in = np.bincount(arcs.head, minlength=node_count)
+    degree_out = np.bincount(arcs.tail, minlength=node_count)
+    priority = (cost - degree_in - degree_out) * node_count + tiebreak
     lowest_neighbour = np.full(node_count, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(lowest_neighbour, tails, priority[heads])
-    np.minimum.at(lowest_neighbour, heads, priority[tails])
-    return (level < 0) & (priority < lowest_neighbour)
+    np.minimum.at(lowest_neighbour, arcs.tail, priority[arcs.head])
+    np.minimum.at(lowest_neighbour, arcs.head, priority[arcs.tail])
+    return alive & (priority < lowest_neighbour)
 
 
 def _shortcuts(
-    node_count: int,
-    chosen: npt.NDArray[np.bool_],
-    tails: I64,
-    heads: I64,
-    seconds: F64,
-    touching: npt.NDArray[np.bool_],
-) -> tuple[I64, I64, F64]:
-    """Shortcuts needed when every `chosen` junction goes at once (they share no arc)."""
-    into = np.flatnonzero(chosen[heads])
-    into = into[np.argsort(heads[into], kind="stable")]
-    out_of = np.flatnonzero(chosen[tails])  # already grouped by tail: arcs are sorted
-    out_count = np.bincount(tails[out_of], minlength=node_count)
-    out_start = np.concatenate([[0], np.cumsum(out_count)[:-1]])
-    middle = heads[into]
-    repeat = out_count[middle]
-    in_arc = np.repeat(into, repeat)
-    block_start = np.repeat(np.cumsum(repeat) - repeat, repeat)
-    out_arc = out_of[np.repeat(out_start[middle], repeat) + np.arange(in_arc.size) - block_start]
-    source, target = tails[in_arc], heads[out_arc]
-    cost = seconds[in_arc] + seconds[out_arc]
-    distinct = source != target
-    source, target, cost = _cheapest_per_pair(
-        node_count, source[distinct], target[distinct], cost[distinct]
+    arcs: _Arcs, chosen: npt.NDArray[np.bool_], touching: npt.NDArray[np.bool_]
+) -> _Arcs:
+    """Shortcuts needed when every `chosen` junction goes at once (they share no arc).
+
+    A witness must avoid all of them: two junctions of the round must not each count on a
+    path through the other.
+    """
+    through = _Pairs.through(arcs, chosen)
+    wanted = _Arcs.cheapest(arcs.node_count, through.source, through.target, through.cost)
+    pairs = _Pairs(np.full(wanted.tail.size, -1), wanted.tail, wanted.head, wanted.seconds)
+    changes = pairs.source[1:] != pairs.source[:-1]
+    group = np.flatnonzero(np.concatenate([[True], changes]))[: pairs.source.size]
+    witnessed = _witnessed(
+        arcs.subset(~touching), pairs, group, np.full(group.size, -1), WITNESS_SETTLE_LIMIT
     )
-    witnessed = _has_witness(node_count, source, target, cost, tails, heads, seconds, touching)
-    return source[~witnessed], target[~witnessed], cost[~witnessed]
+    return wanted.subset(~witnessed)
 
 
-def _has_witness(
-    node_count: int,
-    source: I64,
-    target: I64,
-    cost: F64,
-    tails: I64,
-    heads: I64,
-    seconds: F64,
-    touching: npt.NDArray[np.bool_],
+def _witnessed(
+    arcs: _Arcs, pairs: _Pairs, group: I64, avoid: I64, settle_limit: int
 ) -> npt.NDArray[np.bool_]:
-    """Is there a path avoiding this round's junctions that is no longer? (pairs sorted by source)"""
-    stay = ~touching
-    stay_tail = tails[stay]
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(stay_tail, minlength=node_count))])
-    group_start = np.flatnonzero(np.concatenate([[True], source[1:] != source[:-1]]))
-    witnessed = np.zeros(source.size, dtype=np.bool_)
-    witness_searches(
-        indptr.astype(np.int64),
-        heads[stay],
-        seconds[stay],
-        source[group_start],
-        np.concatenate([group_start, [source.size]]).astype(np.int64),
-        target,
-        cost,
-        WITNESS_SETTLE_LIMIT,
-        witnessed,
-    )
+    """Per pair: is there a path in `arcs`, not through the group's `avoid`, no longer?"""
+    witnessed = np.zeros(pairs.source.size, dtype=np.bool_)
+    if pairs.source.size:
+        witness_searches(
+            arcs.row_pointers(),
+            arcs.head,
+            arcs.seconds,
+            pairs.source[group],
+            avoid.astype(np.int64),
+            np.concatenate([group, [pairs.source.size]]).astype(np.int64),
+            pairs.target,
+            pairs.cost,
+            settle_limit,
+            witnessed,
+        )
     return witnessed
 
 
-WITNESS_SETTLE_LIMIT = 400
+WITNESS_SETTLE_LIMIT = 400  # when contracting: a missed witness costs a needless shortcut
+SIMULATION_SETTLE_LIMIT = 10  # when only estimating priorities
 
 
 def _assemble(
     node_count: int,
     level: I32,
-    tails: I64,
-    heads: I64,
-    seconds: F64,
+    arcs: _Arcs,
     *,
     shortcuts: int,
     core_size: int,
@@ -247,6 +291,7 @@ def _assemble(
     junction = np.lexsort((np.arange(node_count), -level.astype(np.int64)))
     position = np.empty(node_count, dtype=np.int64)
     position[junction] = np.arange(node_count)
+    tails, heads, seconds = arcs.tail, arcs.head, arcs.seconds
     upward = level[tails] < level[heads]
     # Search: every arc that is not upward, reversed (head → tail).
     search = _rows(node_count, position[heads[~upward]], position[tails[~upward]], seconds[~upward])
@@ -268,10 +313,11 @@ def _assemble(
     )
 
 
-def _rows(node_count: int, rows: I64, columns: I64, seconds: F64) -> tuple[I64, I64, F64]:
+def _rows(node_count: int, rows: I64, columns: I64, seconds: F64) -> tuple[I32, I32, F64]:
+    """Compressed rows in 32-bit indices: a query streams these arrays, so size is speed."""
     order = np.lexsort((columns, rows))
     indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=node_count))])
-    return indptr.astype(np.int64), columns[order], seconds[order]
+    return indptr.astype(np.int32), columns[order].astype(np.int32), seconds[order]
 
 
 SYNC_BUILD_NODE_LIMIT = 30_000  # a town builds in well under a second; a city in the background

@@ -88,15 +88,18 @@ def _walk_down(
     route: I64,
 ) -> int:
     """Follow, from `start`, the arc that keeps `arc + head's time` least, until entering the
-    target is no dearer than going on; fills `route` with the junctions and returns how many."""
+    target is no dearer than going on; fills `route` with the junctions and returns how many.
+    A junction is never visited twice, so zero-second arcs cannot make it circle."""
+    visited = np.zeros(seconds_to_target.size, dtype=np.bool_)
     node, length = start, 0
     while length < route.size:
         route[length] = node
+        visited[node] = True
         length += 1
         best, best_head = np.inf, -1
         for arc in range(indptr[node], indptr[node + 1]):
             candidate = arc_seconds[arc] + seconds_to_target[heads[arc]]
-            if candidate < best:
+            if candidate < best and not visited[heads[arc]]:
                 best, best_head = candidate, heads[arc]
         for index in range(entry_nodes.size):
             if entry_nodes[index] == node and entry_seconds[index] <= best:
@@ -112,14 +115,16 @@ def _witness_searches(
     heads: I64,
     arc_seconds: F64,
     sources: I64,
+    avoid: I64,
     group_bounds: I64,
     targets: I64,
     costs: F64,
     settle_limit: int,
     witnessed: Any,
 ) -> None:
-    """From each source, a Dijkstra bounded by its dearest pair and `settle_limit` settled
-    junctions; a pair is witnessed when its target is reached within its cost."""
+    """From each source, a Dijkstra that never enters the group's `avoid` junction (-1: none),
+    bounded by its dearest pair and `settle_limit` settled junctions; a pair is witnessed
+    when its target is reached within its cost."""
     node_count = indptr.size - 1
     distance = np.full(node_count, np.inf)
     touched = np.empty(heads.size + 1, dtype=np.int64)
@@ -150,7 +155,7 @@ def _witness_searches(
             for arc in range(indptr[node], indptr[node + 1]):
                 head = heads[arc]
                 reached = key + arc_seconds[arc]
-                if reached < distance[head] and reached <= bound:
+                if head != avoid[group] and reached < distance[head] and reached <= bound:
                     if distance[head] == np.inf:
                         touched[touched_count] = head
                         touched_count += 1

@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -53,8 +54,9 @@ class RouteDetail:
     explanation: str
 
 
-@dataclass(frozen=True, slots=True)
-class UnitEta:
+class UnitEta(NamedTuple):
+    """One unit's place in the ranking (a tuple: a recommendation makes hundreds at once)."""
+
     unit_id: UnitKey
     rank: int
     eta_s: float
@@ -133,22 +135,16 @@ def rank_units(
     snapped = snap_units(graph, units)
     etas, exits = _unit_etas(search, snapped)
     order = np.argsort(etas, kind="stable").tolist()
-    ranked: list[UnitEta] = []
-    exit_by_unit: dict[UnitKey, int] = {}
-    for rank, position in enumerate(order, start=1):
-        entry = UnitEta(
-            units[position].unit_id, rank, float(etas[position]), snapped[position], None
-        )
-        exit_by_unit[entry.unit_id] = int(exits[position])
-        if rank <= routes_for_top and entry.reachable:
-            entry = UnitEta(
-                entry.unit_id,
-                rank,
-                entry.eta_s,
-                entry.snapped,
-                _route(search, entry, int(exits[position])),
-            )
-        ranked.append(entry)
+    eta_list, exit_list = etas.tolist(), exits.tolist()
+    ranked = [
+        UnitEta(units[position].unit_id, rank, eta_list[position], snapped[position], None)
+        for rank, position in enumerate(order, start=1)
+    ]
+    exit_by_unit = {units[position].unit_id: exit_list[position] for position in order}
+    for rank, entry in enumerate(ranked[:routes_for_top]):
+        if entry.reachable:
+            route = _route(search, entry, exit_by_unit[entry.unit_id])
+            ranked[rank] = entry._replace(route=route)
     return Recommendation(incident=incident, ranked=ranked, search=search, exits=exit_by_unit)
 
 
