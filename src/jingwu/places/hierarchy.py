@@ -360,3 +360,10 @@ def hierarchy_for(graph: RoadGraph, weights: ArcWeights, *, wait: bool = False) 
     if wait or graph.node_count <= SYNC_BUILD_NODE_LIMIT:
         builder.join()
     return slot.ready
+
+
+def prepare_in_background(graph: RoadGraph) -> None:
+    """Start contracting for the current hour now, so the first recommendation need not wait."""
+    threading.Thread(
+        target=hierarchy_for, args=(graph, graph.weights()), name="road-hierarchy", daemon=True
+    ).start()

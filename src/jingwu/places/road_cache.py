@@ -12,6 +12,7 @@ import time
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from jingwu.places.hierarchy import prepare_in_background
 from jingwu.places.road_models import RoadEdge
 from jingwu.places.road_service import load_graph
 from jingwu.places.roadgraph import RoadGraph
@@ -51,6 +52,7 @@ class RoadGraphCache:
                 self._graph, self._signature = None, signature
             elif signature != self._signature or self._graph is None:
                 self._graph, self._signature = load_graph(session), signature
+                prepare_in_background(self._graph)
             return self._graph
 
     def invalidate(self) -> None:
