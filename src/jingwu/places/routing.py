@@ -153,7 +153,7 @@ def snap_units(graph: RoadGraph, units: Sequence[UnitPosition]) -> list[SnappedP
     cache: dict[tuple[float, float], SnappedPoint] = graph.memo("unit_snaps", dict)
     if len(cache) > SNAP_CACHE_LIMIT:
         cache.clear()
-    fresh = sorted({(u.lat, u.lon) for u in units} - cache.keys())
+    fresh = sorted({(u.lat, u.lon) for u in units if (u.lat, u.lon) not in cache})
     if fresh:
         lats, lons = zip(*fresh, strict=True)
         spots = graph.snap_many(np.asarray(lats, np.float64), np.asarray(lons, np.float64))
@@ -172,11 +172,21 @@ def _reverse_matrix(graph: RoadGraph, weights: ArcWeights) -> csr_matrix:
 
 
 def _search_from_incident(graph: RoadGraph, incident: SnappedPoint, weights: ArcWeights) -> _Search:
-    seeds = _incident_seeds(graph, incident, weights)
+    seeds = incident_seeds(graph, incident, weights)
     hierarchy = hierarchy_for(graph, weights)
     if hierarchy is not None:
         seconds = hierarchy.seconds_to(seeds)
         return _Search(graph, weights, incident, seeds, seconds, None)
+    seconds, previous = dijkstra_toward(graph, weights, seeds)
+    return _Search(graph, weights, incident, seeds, seconds, previous)
+
+
+def dijkstra_toward(
+    graph: RoadGraph, weights: ArcWeights, seeds: list[tuple[int, float]]
+) -> tuple[F64, npt.NDArray[np.int32]]:
+    """Seconds to the target from every junction, and the next junction toward it, by one
+    SciPy Dijkstra over the reversed arcs: the answer while a hierarchy is being built, and
+    the bench's compiled baseline."""
     matrix = graph.memo(("reverse_matrix", weights.key), lambda: _reverse_matrix(graph, weights))
     with graph.query_lock:
         matrix.indices[-2:] = [seeds[0][0], seeds[-1][0]]
@@ -184,10 +194,10 @@ def _search_from_incident(graph: RoadGraph, incident: SnappedPoint, weights: Arc
         seconds, previous = dijkstra(
             matrix, directed=True, indices=graph.node_count, return_predecessors=True
         )
-    return _Search(graph, weights, incident, seeds, seconds, previous.astype(np.int32))
+    return seconds, previous.astype(np.int32)
 
 
-def _incident_seeds(
+def incident_seeds(
     graph: RoadGraph, incident: SnappedPoint, weights: ArcWeights
 ) -> list[tuple[int, float]]:
     """Where the incident is entered: from its edge's source, and its target if two-way."""
