@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import networkx as nx
+import numpy as np
 
 from jingwu.places.roadgraph import RoadGraph, SnappedPoint
 
@@ -93,3 +94,15 @@ def eta_on(
         return math.inf
     finally:
         reference.remove_nodes_from(["unit", "incident"])
+
+
+def nearest_edge_metres(graph: RoadGraph, lat: float, lon: float) -> float:
+    """Brute force: the distance to the nearest point of every edge, in local metres."""
+    scale = math.cos(math.radians(float(graph.node_lat.mean())))
+    sx, sy = graph.node_lon[graph.edge_source] * scale, graph.node_lat[graph.edge_source]
+    tx, ty = graph.node_lon[graph.edge_target] * scale, graph.node_lat[graph.edge_target]
+    px, py = lon * scale, lat
+    span = np.maximum((tx - sx) ** 2 + (ty - sy) ** 2, 1e-300)
+    t = np.clip(((px - sx) * (tx - sx) + (py - sy) * (ty - sy)) / span, 0, 1)
+    gap = np.hypot(sx + t * (tx - sx) - px, sy + t * (ty - sy) - py)
+    return float(gap.min()) * math.pi / 180 * 6_371_008.8

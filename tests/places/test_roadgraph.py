@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from road_reference import nearest_edge_metres
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -104,16 +105,9 @@ def test_snap_matches_brute_force_over_every_edge() -> None:
     rng = np.random.default_rng(4)
     lats = rng.uniform(graph.node_lat.min() - 0.002, graph.node_lat.max() + 0.002, 200)
     lons = rng.uniform(graph.node_lon.min() - 0.002, graph.node_lon.max() + 0.002, 200)
-    scale = math.cos(math.radians(float(graph.node_lat.mean())))
-    sx, sy = graph.node_lon[graph.edge_source] * scale, graph.node_lat[graph.edge_source]
-    tx, ty = graph.node_lon[graph.edge_target] * scale, graph.node_lat[graph.edge_target]
     for lat, lon, spot in zip(lats, lons, graph.snap_many(lats, lons), strict=True):
-        px, py = lon * scale, lat
-        span = (tx - sx) ** 2 + (ty - sy) ** 2
-        t = np.clip(((px - sx) * (tx - sx) + (py - sy) * (ty - sy)) / span, 0, 1)
-        gap = np.hypot(sx + t * (tx - sx) - px, sy + t * (ty - sy) - py)
-        metres = float(gap.min()) * math.pi / 180 * 6_371_008.8
-        assert spot.distance_m == pytest.approx(metres, rel=1e-6, abs=1e-6)
+        expected = nearest_edge_metres(graph, float(lat), float(lon))
+        assert spot.distance_m == pytest.approx(expected, rel=1e-6, abs=1e-6)
 
 
 def test_bad_networks_are_refused_clearly() -> None:

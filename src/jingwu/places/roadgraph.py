@@ -243,12 +243,18 @@ class RoadGraph:
         candidates = index.sample_edge[sample]
         edge, fraction, off_by = self._project(index, query, candidates)
         radius = distance[:, 0] + index.spacing_m / 2
-        unsure = np.flatnonzero((distance[:, -1] <= radius) & (neighbours < len(index.sample_edge)))
-        for row in unsure.tolist():
-            hits = index.tree.query_ball_point(query[row], float(radius[row]) + 1e-6)
-            wider = np.unique(index.sample_edge[np.asarray(hits, dtype=np.int64)])
-            best = self._project(index, query[row : row + 1], wider[None, :])
-            edge[row], fraction[row], off_by[row] = best[0][0], best[1][0], best[2][0]
+        sample_count = len(index.sample_edge)
+        unsure = np.flatnonzero((distance[:, -1] <= radius) & (neighbours < sample_count))
+        while unsure.size:  # some sample within the radius may be missing: ask for more
+            neighbours = min(neighbours * 4, sample_count)
+            distance, sample = index.tree.query(query[unsure], k=neighbours)
+            distance = distance.reshape(len(unsure), neighbours)
+            sample = sample.reshape(len(unsure), neighbours)
+            best = self._project(index, query[unsure], index.sample_edge[sample])
+            edge[unsure], fraction[unsure], off_by[unsure] = best
+            if neighbours == sample_count:
+                break
+            unsure = unsure[distance[:, -1] <= radius[unsure]]
         source, target = self.edge_source[edge], self.edge_target[edge]
         lat = self.node_lat[source] + fraction * (self.node_lat[target] - self.node_lat[source])
         lon = self.node_lon[source] + fraction * (self.node_lon[target] - self.node_lon[source])
