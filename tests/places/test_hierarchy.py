@@ -28,14 +28,18 @@ def seconds_by_networkx(
     heads: np.ndarray,
     seconds: np.ndarray,
     seeds: list[tuple[int, float]],
+    *,
+    toward: bool = True,
 ) -> np.ndarray:
-    """The reference: networkx's Dijkstra over reversed arcs from a node joined to the seeds."""
+    """The reference: networkx's Dijkstra from a node joined to the seeds, over reversed arcs
+    (time to the seeds) or forward arcs (time from them)."""
     reference = nx.DiGraph()
     reference.add_nodes_from(range(node_count))
     for tail, head, cost in zip(tails.tolist(), heads.tolist(), seconds.tolist(), strict=True):
-        known = reference.get_edge_data(head, tail, {"w": math.inf})["w"]
+        start, end = (head, tail) if toward else (tail, head)
+        known = reference.get_edge_data(start, end, {"w": math.inf})["w"]
         if math.isfinite(cost) and cost < known:
-            reference.add_edge(head, tail, w=cost)
+            reference.add_edge(start, end, w=cost)
     for node, cost in seeds:
         known = reference.get_edge_data("target", node, {"w": math.inf})["w"]
         reference.add_edge("target", node, w=min(cost, known))
@@ -72,6 +76,8 @@ def test_fully_contracted_hierarchy_equals_dijkstra_on_any_graph(
     contracted = build_hierarchy(node_count, tails, heads, seconds, core_limit=0)
     expected = seconds_by_networkx(node_count, tails, heads, seconds, seeds)
     np.testing.assert_allclose(contracted.seconds_to(seeds), expected, rtol=1e-9, atol=1e-9)
+    outward = seconds_by_networkx(node_count, tails, heads, seconds, seeds, toward=False)
+    np.testing.assert_allclose(contracted.seconds_from(seeds), outward, rtol=1e-9, atol=1e-9)
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +99,8 @@ def test_town_hierarchy_has_levels_and_matches_dijkstra_everywhere(town: RoadGra
         seeds = [(int(rng.integers(town.node_count)), float(rng.uniform(0, 30))) for _ in range(2)]
         expected = seconds_by_networkx(town.node_count, tails, heads, seconds, seeds)
         np.testing.assert_allclose(contracted.seconds_to(seeds), expected, rtol=1e-9)
+        outward = seconds_by_networkx(town.node_count, tails, heads, seconds, seeds, toward=False)
+        np.testing.assert_allclose(contracted.seconds_from(seeds), outward, rtol=1e-9)
 
 
 def route_seconds(graph: RoadGraph, path_nodes: list[int]) -> float:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from jingwu.places.kernels import seconds_to_target, witness_searches
+from jingwu.places.kernels import phast, witness_searches
 from jingwu.places.roadgraph import ArcWeights, RoadGraph
 
 F64 = npt.NDArray[np.float64]
@@ -46,12 +46,14 @@ class Hierarchy:
     node_count: int
     position: I64  # junction → position
     junction: I64  # position → junction
-    search_indptr: I32  # reversed downward arcs and the core's arcs, by position
-    search_heads: I32
-    search_seconds: F64
-    sweep_indptr: I32  # upward arcs, by position; heads sit at smaller positions
-    sweep_heads: I32
-    sweep_seconds: F64
+    # Per junction (by position), its arcs to and from higher junctions and core neighbours.
+    # Every stored "other end" sits at a smaller position, except between core junctions.
+    up_out_indptr: I32  # arcs junction → higher: the forward climb, or the sweep toward a target
+    up_out_heads: I32
+    up_out_seconds: F64
+    up_in_indptr: I32  # arcs higher → junction, stored by the junction with the higher tail
+    up_in_tails: I32
+    up_in_seconds: F64
     level_count: int
     shortcut_count: int
     core_size: int
@@ -61,28 +63,40 @@ class Hierarchy:
         arrays = (
             self.position,
             self.junction,
-            self.search_indptr,
-            self.search_heads,
-            self.search_seconds,
-            self.sweep_indptr,
-            self.sweep_heads,
-            self.sweep_seconds,
+            self.up_out_indptr,
+            self.up_out_heads,
+            self.up_out_seconds,
+            self.up_in_indptr,
+            self.up_in_tails,
+            self.up_in_seconds,
         )
         return int(sum(array.nbytes for array in arrays))
 
     def seconds_to(self, seeds: list[tuple[int, float]]) -> F64:
         """Travel time from every junction to a target entered at `seeds` (junction, seconds)."""
+        climb = (self.up_in_indptr, self.up_in_tails, self.up_in_seconds)
+        return self._phast(
+            climb, seeds, (self.up_out_indptr, self.up_out_heads, self.up_out_seconds)
+        )
+
+    def seconds_from(self, seeds: list[tuple[int, float]]) -> F64:
+        """Travel time to every junction from sources leaving at `seeds` (junction, seconds)."""
+        climb = (self.up_out_indptr, self.up_out_heads, self.up_out_seconds)
+        return self._phast(climb, seeds, (self.up_in_indptr, self.up_in_tails, self.up_in_seconds))
+
+    def _phast(
+        self,
+        climb: tuple[I32, I32, F64],
+        seeds: list[tuple[int, float]],
+        sweep: tuple[I32, I32, F64],
+    ) -> F64:
         nodes = np.asarray([node for node, _ in seeds], dtype=np.int64)
         by_position = np.empty(self.node_count, dtype=np.float64)
-        seconds_to_target(
-            self.search_indptr,
-            self.search_heads,
-            self.search_seconds,
+        phast(
+            *climb,
             self.position[nodes],
             np.asarray([cost for _, cost in seeds], dtype=np.float64),
-            self.sweep_indptr,
-            self.sweep_heads,
-            self.sweep_seconds,
+            *sweep,
             by_position,
         )
         return by_position[self.position]
@@ -293,19 +307,23 @@ def _assemble(
     position[junction] = np.arange(node_count)
     tails, heads, seconds = arcs.tail, arcs.head, arcs.seconds
     upward = level[tails] < level[heads]
-    # Search: every arc that is not upward, reversed (head → tail).
-    search = _rows(node_count, position[heads[~upward]], position[tails[~upward]], seconds[~upward])
-    sweep = _rows(node_count, position[tails[upward]], position[heads[upward]], seconds[upward])
+    across = level[tails] == level[heads]  # between core junctions: kept both ways
+    out_rows = upward | across
+    in_rows = ~upward
+    up_out = _rows(
+        node_count, position[tails[out_rows]], position[heads[out_rows]], seconds[out_rows]
+    )
+    up_in = _rows(node_count, position[heads[in_rows]], position[tails[in_rows]], seconds[in_rows])
     return Hierarchy(
         node_count=node_count,
         position=position,
         junction=junction,
-        search_indptr=search[0],
-        search_heads=search[1],
-        search_seconds=search[2],
-        sweep_indptr=sweep[0],
-        sweep_heads=sweep[1],
-        sweep_seconds=sweep[2],
+        up_out_indptr=up_out[0],
+        up_out_heads=up_out[1],
+        up_out_seconds=up_out[2],
+        up_in_indptr=up_in[0],
+        up_in_tails=up_in[1],
+        up_in_seconds=up_in[2],
         level_count=int(level.max()) + 1 if node_count else 0,
         shortcut_count=shortcuts,
         core_size=core_size,

@@ -23,25 +23,27 @@ def _compiled(function: Callable[..., None]) -> Callable[..., None]:
     return cast(Callable[..., None], numba.njit(cache=True, nogil=True)(function))
 
 
-def _seconds_to_target(
-    search_indptr: I64,
-    search_heads: I64,
-    search_seconds: F64,
+def _phast(
+    climb_indptr: I64,
+    climb_other: I64,
+    climb_seconds: F64,
     seed_positions: I64,
     seed_seconds: F64,
     sweep_indptr: I64,
-    sweep_heads: I64,
+    sweep_other: I64,
     sweep_seconds: F64,
     seconds: F64,
 ) -> None:
-    """PHAST, with junctions numbered from the highest level down (the core first).
+    """PHAST over junctions numbered from the highest level down (the core first).
 
-    1. Dijkstra from the seeds over `search` (reversed downward arcs and the core).
-    2. For every junction in order, best of its own time and `upward arc + head's time`;
-       heads are higher, so their numbers are smaller and their times already final.
+    1. Dijkstra from the seeds over the `climb` arcs (toward higher junctions, and across the
+       core): a few thousand junctions.
+    2. For every junction in order, the best of its own time and `arc + the other end's time`
+       over its `sweep` arcs; the other ends are higher, so their times are already final.
+    The same kernel answers "to a target" and "from sources": only the arc sets swap.
     """
     seconds[:] = np.inf
-    capacity = search_heads.size + seed_positions.size + 1
+    capacity = climb_other.size + seed_positions.size + 1
     heap_key = np.empty(capacity, dtype=np.float64)
     heap_node = np.empty(capacity, dtype=np.int64)
     heap_size = 0
@@ -59,9 +61,9 @@ def _seconds_to_target(
         _sift_down(heap_key, heap_node, heap_size)
         if key > seconds[node]:
             continue
-        for arc in range(search_indptr[node], search_indptr[node + 1]):
-            head = search_heads[arc]
-            reached = key + search_seconds[arc]
+        for arc in range(climb_indptr[node], climb_indptr[node + 1]):
+            head = climb_other[arc]
+            reached = key + climb_seconds[arc]
             if reached < seconds[head]:
                 seconds[head] = reached
                 heap_key[heap_size] = reached
@@ -71,7 +73,7 @@ def _seconds_to_target(
     for node in range(seconds.size):
         best = seconds[node]
         for arc in range(sweep_indptr[node], sweep_indptr[node + 1]):
-            candidate = sweep_seconds[arc] + seconds[sweep_heads[arc]]
+            candidate = sweep_seconds[arc] + seconds[sweep_other[arc]]
             if candidate < best:
                 best = candidate
         seconds[node] = best
@@ -202,6 +204,6 @@ def _sift_up(heap_key: F64, heap_node: I64, position: int) -> None:
 
 _sift_down = _compiled(_sift_down)
 _sift_up = _compiled(_sift_up)
-seconds_to_target = _compiled(_seconds_to_target)
+phast = _compiled(_phast)
 walk_down = cast(Callable[..., int], numba.njit(cache=True, nogil=True)(_walk_down))
 witness_searches = _compiled(_witness_searches)

@@ -379,6 +379,11 @@ def _nearest_unit_seconds(
             fraction[two_way] * weights.open_seconds[backward[two_way]],
         ]
     )
+    hierarchy = hierarchy_for(graph, weights)
+    if hierarchy is not None:
+        return hierarchy.seconds_from(
+            list(zip(seed_nodes.tolist(), seed_seconds.tolist(), strict=True))
+        )
     size = graph.node_count + 1
     matrix = csr_matrix(
         (
