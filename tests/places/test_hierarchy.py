@@ -128,7 +128,7 @@ def test_routes_walked_down_the_hierarchy_cost_what_the_eta_says(town: RoadGraph
         at=NOON_LOCAL,
         routes_for_top=8,
     )
-    assert result.search.next_toward_incident is None, "answered by the hierarchy"
+    assert result.search.labels is not None, "answered by the hierarchy"
     for entry in result.ranked:
         assert entry.route is not None
         junctions = [
@@ -161,11 +161,11 @@ def test_large_graph_answers_by_dijkstra_while_its_hierarchy_builds(
         return rank_units(graph, lat=lat, lon=lon, units=units, at=NOON_LOCAL)
 
     while_building = ask()
-    assert while_building.search.next_toward_incident is not None, "Dijkstra fallback"
+    assert while_building.search.labels is None, "Dijkstra fallback"
     release.set()
     assert hierarchy_for(graph, graph.weights(NOON_LOCAL), wait=True) is not None
     built = ask()
-    assert built.search.next_toward_incident is None, "the hierarchy, once ready"
+    assert built.search.labels is not None, "the hierarchy, once ready"
     assert [e.unit_id for e in built.ranked] == [e.unit_id for e in while_building.ranked]
     for old, new in zip(while_building.ranked, built.ranked, strict=True):
         assert new.eta_s == pytest.approx(old.eta_s, rel=1e-9)

@@ -22,11 +22,12 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from jingwu.places.kernels import phast, witness_searches
+from jingwu.places.kernels import finish, phast, witness_searches
 from jingwu.places.roadgraph import ArcWeights, RoadGraph
 
 F64 = npt.NDArray[np.float64]
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 CORE_NODE_LIMIT = 600  # stop contracting once this few junctions remain …
 MIN_ROUND_SHARE = 0.01  # … or once a round contracts under 1 % of what remains
+LAZY_LEVELS = 6  # a query's sweep leaves the lowest levels to be finished where needed
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,7 @@ class Hierarchy:
     up_in_indptr: I32  # arcs higher → junction, stored by the junction with the higher tail
     up_in_tails: I32
     up_in_seconds: F64
+    lazy_start: int  # first position of the lowest levels, which a query finishes on demand
     level_count: int
     shortcut_count: int
     core_size: int
@@ -72,23 +75,32 @@ class Hierarchy:
         )
         return int(sum(array.nbytes for array in arrays))
 
-    def seconds_to(self, seeds: list[tuple[int, float]]) -> F64:
-        """Travel time from every junction to a target entered at `seeds` (junction, seconds)."""
+    def labels_to(self, seeds: list[tuple[int, float]]) -> Labels:
+        """Travel time from every junction to a target entered at `seeds` (junction, seconds).
+
+        The sweep stops above the lowest levels — most of the junctions; `Labels.at` finishes
+        those only where asked (a unit's edge ends, a route), with what they depend on.
+        """
+        sweep = (self.up_out_indptr, self.up_out_heads, self.up_out_seconds)
         climb = (self.up_in_indptr, self.up_in_tails, self.up_in_seconds)
-        return self._phast(
-            climb, seeds, (self.up_out_indptr, self.up_out_heads, self.up_out_seconds)
-        )
+        return Labels(self, self._phast(climb, seeds, sweep, self.lazy_start), sweep)
+
+    def seconds_to(self, seeds: list[tuple[int, float]]) -> F64:
+        """`labels_to`, finished everywhere."""
+        return self.labels_to(seeds).everywhere()
 
     def seconds_from(self, seeds: list[tuple[int, float]]) -> F64:
         """Travel time to every junction from sources leaving at `seeds` (junction, seconds)."""
         climb = (self.up_out_indptr, self.up_out_heads, self.up_out_seconds)
-        return self._phast(climb, seeds, (self.up_in_indptr, self.up_in_tails, self.up_in_seconds))
+        sweep = (self.up_in_indptr, self.up_in_tails, self.up_in_seconds)
+        return self._phast(climb, seeds, sweep, self.node_count)[self.position]
 
     def _phast(
         self,
         climb: tuple[I32, I32, F64],
         seeds: list[tuple[int, float]],
         sweep: tuple[I32, I32, F64],
+        sweep_stop: int,
     ) -> F64:
         nodes = np.asarray([node for node, _ in seeds], dtype=np.int64)
         by_position = np.empty(self.node_count, dtype=np.float64)
@@ -97,9 +109,52 @@ class Hierarchy:
             self.position[nodes],
             np.asarray([cost for _, cost in seeds], dtype=np.float64),
             *sweep,
+            sweep_stop,
             by_position,
         )
-        return by_position[self.position]
+        return by_position
+
+
+class Labels:
+    """One query's times, by position; the lowest levels are finished where asked for."""
+
+    def __init__(self, hierarchy: Hierarchy, by_position: F64, sweep: tuple[I32, I32, F64]) -> None:
+        self.hierarchy = hierarchy
+        self.by_position = by_position
+        self.sweep = sweep
+        count = hierarchy.node_count
+        self.pending = np.zeros(count, dtype=np.bool_)
+        self.pending[hierarchy.lazy_start :] = True
+        self.stack = np.empty(count, dtype=np.int64)  # work space for finishing
+        self.order = np.empty(count, dtype=np.int64)
+
+    def finish_args(self) -> tuple[Any, ...]:
+        """What the kernels need to finish labels as they go."""
+        return (
+            self.by_position,
+            self.pending,
+            *self.sweep,
+            self.hierarchy.lazy_start,
+            self.stack,
+            self.order,
+        )
+
+    def at(self, nodes: I64) -> F64:
+        """The exact times at these junctions."""
+        positions = self.hierarchy.position[np.asarray(nodes, dtype=np.int64)]
+        finish(
+            positions,
+            self.by_position,
+            self.pending,
+            *self.sweep,
+            self.hierarchy.lazy_start,
+            self.stack,
+            self.order,
+        )
+        return self.by_position[positions]
+
+    def everywhere(self) -> F64:
+        return self.at(np.arange(self.hierarchy.node_count))
 
 
 def build_hierarchy(
@@ -324,6 +379,7 @@ def _assemble(
         up_in_indptr=up_in[0],
         up_in_tails=up_in[1],
         up_in_seconds=up_in[2],
+        lazy_start=int((level >= LAZY_LEVELS).sum()) if node_count else 0,
         level_count=int(level.max()) + 1 if node_count else 0,
         shortcut_count=shortcuts,
         core_size=core_size,

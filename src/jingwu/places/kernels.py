@@ -32,6 +32,7 @@ def _phast(
     sweep_indptr: I64,
     sweep_other: I64,
     sweep_seconds: F64,
+    sweep_stop: int,
     seconds: F64,
 ) -> None:
     """PHAST over junctions numbered from the highest level down (the core first).
@@ -40,6 +41,7 @@ def _phast(
        core): a few thousand junctions.
     2. For every junction in order, the best of its own time and `arc + the other end's time`
        over its `sweep` arcs; the other ends are higher, so their times are already final.
+       The sweep stops at `sweep_stop`: junctions after it are finished on demand.
     The same kernel answers "to a target" and "from sources": only the arc sets swap.
     """
     seconds[:] = np.inf
@@ -70,20 +72,68 @@ def _phast(
                 heap_node[heap_size] = head
                 heap_size += 1
                 _sift_up(heap_key, heap_node, heap_size - 1)
-    for node in range(seconds.size):
-        best = seconds[node]
+    for node in range(sweep_stop):
+        seconds[node] = _label(node, seconds, sweep_indptr, sweep_other, sweep_seconds)
+
+
+def _label(
+    node: int, seconds: F64, sweep_indptr: I64, sweep_other: I64, sweep_seconds: F64
+) -> float:
+    """Best of the junction's own time and `arc + the higher end's time`."""
+    best = seconds[node]
+    for arc in range(sweep_indptr[node], sweep_indptr[node + 1]):
+        candidate = sweep_seconds[arc] + seconds[sweep_other[arc]]
+        if candidate < best:
+            best = candidate
+    return float(best)
+
+
+def _finish(
+    positions: I64,
+    seconds: F64,
+    pending: Any,
+    sweep_indptr: I64,
+    sweep_other: I64,
+    sweep_seconds: F64,
+    lazy_start: int,
+    stack: I64,
+    order: I64,
+) -> None:
+    """Finish the times at `positions` left by a sweep that stopped at `lazy_start`, and
+    first those of the unfinished junctions they depend on (higher ones: smaller positions)."""
+    count, top = 0, 0
+    for index in range(positions.size):
+        position = positions[index]
+        if position >= lazy_start and pending[position]:
+            pending[position] = False
+            stack[top], order[count] = position, position
+            top, count = top + 1, count + 1
+    while top > 0:
+        top -= 1
+        node = stack[top]
         for arc in range(sweep_indptr[node], sweep_indptr[node + 1]):
-            candidate = sweep_seconds[arc] + seconds[sweep_other[arc]]
-            if candidate < best:
-                best = candidate
-        seconds[node] = best
+            other = sweep_other[arc]
+            if other >= lazy_start and pending[other]:
+                pending[other] = False
+                stack[top], order[count] = other, other
+                top, count = top + 1, count + 1
+    for node in np.sort(order[:count]):
+        seconds[node] = _label(node, seconds, sweep_indptr, sweep_other, sweep_seconds)
 
 
 def _walk_down(
     indptr: I64,
     heads: I64,
     arc_seconds: F64,
-    seconds_to_target: F64,
+    position: I64,
+    seconds: F64,
+    pending: Any,
+    sweep_indptr: I64,
+    sweep_other: I64,
+    sweep_seconds: F64,
+    lazy_start: int,
+    stack: I64,
+    order: I64,
     start: int,
     entry_nodes: I64,
     entry_seconds: F64,
@@ -91,18 +141,35 @@ def _walk_down(
 ) -> int:
     """Follow, from `start`, the arc that keeps `arc + head's time` least, until entering the
     target is no dearer than going on; fills `route` with the junctions and returns how many.
-    A junction is never visited twice, so zero-second arcs cannot make it circle."""
-    visited = np.zeros(seconds_to_target.size, dtype=np.bool_)
+    Times are by position, finished as met. A junction is never visited twice, so
+    zero-second arcs cannot make it circle."""
+    visited = np.zeros(position.size, dtype=np.bool_)
     node, length = start, 0
     while length < route.size:
         route[length] = node
         visited[node] = True
         length += 1
+        first, stop = indptr[node], indptr[node + 1]
+        around = np.empty(stop - first, dtype=np.int64)
+        for arc in range(first, stop):
+            around[arc - first] = position[heads[arc]]
+        _finish(
+            around,
+            seconds,
+            pending,
+            sweep_indptr,
+            sweep_other,
+            sweep_seconds,
+            lazy_start,
+            stack,
+            order,
+        )
         best, best_head = np.inf, -1
-        for arc in range(indptr[node], indptr[node + 1]):
-            candidate = arc_seconds[arc] + seconds_to_target[heads[arc]]
-            if candidate < best and not visited[heads[arc]]:
-                best, best_head = candidate, heads[arc]
+        for arc in range(first, stop):
+            head = heads[arc]
+            candidate = arc_seconds[arc] + seconds[around[arc - first]]
+            if candidate < best and not visited[head]:
+                best, best_head = candidate, head
         for index in range(entry_nodes.size):
             if entry_nodes[index] == node and entry_seconds[index] <= best:
                 return length
@@ -204,6 +271,9 @@ def _sift_up(heap_key: F64, heap_node: I64, position: int) -> None:
 
 _sift_down = _compiled(_sift_down)
 _sift_up = _compiled(_sift_up)
+_label = cast(Callable[..., float], numba.njit(cache=True, nogil=True)(_label))
 phast = _compiled(_phast)
+_finish = _compiled(_finish)
+finish = _finish
 walk_down = cast(Callable[..., int], numba.njit(cache=True, nogil=True)(_walk_down))
 witness_searches = _compiled(_witness_searches)

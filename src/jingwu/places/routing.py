@@ -22,7 +22,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from jingwu.core.errors import NotFound
 from jingwu.core.geo import check_point
-from jingwu.places.hierarchy import hierarchy_for
+from jingwu.places.hierarchy import Labels, hierarchy_for
 from jingwu.places.kernels import walk_down
 from jingwu.places.roadgraph import F64, I64, ArcWeights, RoadGraph, SnappedPoint
 
@@ -70,15 +70,27 @@ class UnitEta(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class _Search:
-    """The search toward one incident: seconds to it from every junction, how it is entered,
-    and (from the Dijkstra fallback only) the next junction toward it."""
+    """The search toward one incident: how it is entered, and the seconds to it from every
+    junction — hierarchy labels, or (Dijkstra fallback) an array plus the next junction."""
 
     graph: RoadGraph
     weights: ArcWeights
     incident: SnappedPoint
     seeds: list[tuple[int, float]]
-    seconds_to_incident: F64
+    labels: Labels | None
+    dijkstra_seconds: F64 | None
     next_toward_incident: npt.NDArray[np.int32] | None
+
+    def seconds_at(self, nodes: I64) -> F64:
+        if self.labels is not None:
+            return self.labels.at(nodes)
+        assert self.dijkstra_seconds is not None
+        return self.dijkstra_seconds[nodes]
+
+    @property
+    def seconds_to_incident(self) -> F64:
+        """From every junction (finishing every label: for checks, not the hot path)."""
+        return self.seconds_at(np.arange(self.graph.node_count))
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +187,9 @@ def _search_from_incident(graph: RoadGraph, incident: SnappedPoint, weights: Arc
     seeds = incident_seeds(graph, incident, weights)
     hierarchy = hierarchy_for(graph, weights)
     if hierarchy is not None:
-        seconds = hierarchy.seconds_to(seeds)
-        return _Search(graph, weights, incident, seeds, seconds, None)
+        return _Search(graph, weights, incident, seeds, hierarchy.labels_to(seeds), None, None)
     seconds, previous = dijkstra_toward(graph, weights, seeds)
-    return _Search(graph, weights, incident, seeds, seconds, previous)
+    return _Search(graph, weights, incident, seeds, None, seconds, previous)
 
 
 def dijkstra_toward(
@@ -218,10 +229,11 @@ def _unit_etas(search: _Search, snapped: list[SnappedPoint]) -> tuple[F64, I64]:
     forward, backward = graph.edge_forward_arc[edge], graph.edge_backward_arc[edge]
     head, tail = graph.edge_target[edge], graph.edge_source[edge]
     has_backward = backward >= 0
-    via_head = (1.0 - fraction) * open_seconds[forward] + search.seconds_to_incident[head]
+    at_ends = search.seconds_at(np.concatenate([head, tail]).astype(np.int64))
+    via_head = (1.0 - fraction) * open_seconds[forward] + at_ends[: head.size]
     via_tail = np.where(
         has_backward,
-        fraction * open_seconds[np.maximum(backward, 0)] + search.seconds_to_incident[tail],
+        fraction * open_seconds[np.maximum(backward, 0)] + at_ends[head.size :],
         np.inf,
     )
     incident = search.incident
@@ -274,14 +286,16 @@ def _route(search: _Search, entry: UnitEta, exit_node: int) -> RouteDetail:
 
 def _nodes_toward_incident(search: _Search, start: int) -> I64:
     """Junctions from `start` to where the incident is entered, along a fastest route."""
-    if search.next_toward_incident is None:
-        graph = search.graph
+    labels = search.labels
+    if labels is not None:
+        graph, hierarchy = search.graph, labels.hierarchy
         route = np.empty(graph.node_count, dtype=np.int64)
         length = walk_down(
             graph.indptr,
             graph.arc_head,
             search.weights.seconds,
-            search.seconds_to_incident,
+            hierarchy.position,
+            *labels.finish_args(),
             start,
             np.asarray([node for node, _ in search.seeds], dtype=np.int64),
             np.asarray([cost for _, cost in search.seeds], dtype=np.float64),
@@ -290,6 +304,7 @@ def _nodes_toward_incident(search: _Search, start: int) -> I64:
         return route[:length]
     virtual = search.graph.node_count
     previous = search.next_toward_incident
+    assert previous is not None, "the Dijkstra fallback keeps its predecessors"
     nodes = [start]
     node = int(previous[start])
     while node != virtual:
