@@ -380,9 +380,7 @@ def _nearest_unit_seconds(
 ) -> F64:
     if not unit_positions:
         return np.full(graph.node_count, np.inf)
-    snapped = graph.snap_many(
-        np.asarray([u.lat for u in unit_positions]), np.asarray([u.lon for u in unit_positions])
-    )
+    snapped = snap_units(graph, unit_positions)  # shares the recommendations' snap cache
     edge = np.asarray([s.edge for s in snapped], dtype=np.int64)
     fraction = np.asarray([s.fraction for s in snapped])
     forward, backward = graph.edge_forward_arc[edge], graph.edge_backward_arc[edge]
