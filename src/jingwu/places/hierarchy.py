@@ -1,19 +1,19 @@
-"""A contraction hierarchy built with array operations, and a PHAST sweep over it.
+"""A contraction hierarchy built with array operations, and PHAST queries over it.
 
 Built once per set of arc weights (graph version × hour bucket), in rounds: each round
-contracts an independent set of junctions whose estimated cost is lower than all their
-neighbours'. Contracting a junction removes it and adds a shortcut for every
-in-neighbour → out-neighbour pair unless a *witness* — a direct arc or a two-arc detour that
-avoids every junction of the round — is no longer. Skipping a witness search only ever adds
-shortcuts, never loses a path, so the hierarchy is exact whatever the witness reach. When
-rounds stop paying (a small, dense remainder), the remaining junctions stay as a *core*.
+contracts an independent set of junctions whose priority (simulated shortcuts − removed arcs
++ depth) is lower than all their neighbours'. Contracting a junction removes it and adds a
+shortcut for every in-neighbour → out-neighbour pair unless a *witness* — a path found by a
+bounded Dijkstra that avoids every junction of the round — is no longer. A missed witness only
+adds a needless shortcut, never loses a path, so the hierarchy is exact whatever the witness
+reach. When rounds stop paying (a small, dense remainder), the rest stays as a *core*.
 
-Answering "how long from every junction to this incident" then takes
-1. one Dijkstra from the incident over reversed downward arcs and the core (a few thousand
-   junctions, SciPy), and
-2. one sweep down the levels: a junction's time is the best over its upward arcs of
-   `arc + time of the higher end`. Junctions of one level are independent, so a level is a
-   handful of whole-array operations.
+Answering "how long from every junction to this incident" then takes (`kernels.phast`)
+1. one Dijkstra climbing from the incident over reversed downward arcs and the core (a few
+   thousand junctions), and
+2. one compiled pass down the levels: a junction's time is the best over its upward arcs of
+   `arc + time of the higher end`. The pass stops above the lowest levels; `Labels.at`
+   finishes those only where asked.
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ class Hierarchy:
 
     node_count: int
     position: I64  # junction → position
-    junction: I64  # position → junction
     # Per junction (by position), its arcs to and from higher junctions and core neighbours.
     # Every stored "other end" sits at a smaller position, except between core junctions.
     up_out_indptr: I32  # arcs junction → higher: the forward climb, or the sweep toward a target
@@ -65,7 +64,6 @@ class Hierarchy:
     def memory_bytes(self) -> int:
         arrays = (
             self.position,
-            self.junction,
             self.up_out_indptr,
             self.up_out_heads,
             self.up_out_seconds,
@@ -142,15 +140,7 @@ class Labels:
     def at(self, nodes: I64) -> F64:
         """The exact times at these junctions."""
         positions = self.hierarchy.position[np.asarray(nodes, dtype=np.int64)]
-        finish(
-            positions,
-            self.by_position,
-            self.pending,
-            *self.sweep,
-            self.hierarchy.lazy_start,
-            self.stack,
-            self.order,
-        )
+        finish(positions, *self.finish_args())
         return self.by_position[positions]
 
     def everywhere(self) -> F64:
@@ -372,7 +362,6 @@ def _assemble(
     return Hierarchy(
         node_count=node_count,
         position=position,
-        junction=junction,
         up_out_indptr=up_out[0],
         up_out_heads=up_out[1],
         up_out_seconds=up_out[2],

@@ -1,9 +1,10 @@
-"""The two inner loops of the contraction hierarchy, compiled by numba.
+"""The inner loops of the contraction hierarchy, compiled by numba.
 
-Everything else in the hierarchy is whole-array NumPy; these two walk arcs one by one, which
-NumPy cannot do fast: a bounded Dijkstra looking for witness paths while contracting, and the
-level-ordered sweep that answers a query. Both release the GIL, so a hierarchy can be built
-in a background thread while the command room keeps working.
+Everything else in the hierarchy is whole-array NumPy; these walk arcs one by one, which NumPy
+cannot do fast: the bounded witness Dijkstra used while contracting, the PHAST query (climb,
+then the level-ordered sweep), finishing the labels a sweep left, and walking a route down
+exact labels. All release the GIL, so a hierarchy can be built in a background thread while
+the command room keeps working.
 """
 
 from __future__ import annotations
